@@ -1,0 +1,50 @@
+# Switchboard — build, run, test, bench.
+# `make run` and `make test` work on a fresh machine: they install what they need
+# (npm packages from the lockfile, Debian packages via apt-get as root) first.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+CONFIG ?= config/switchboard.example.yaml
+# Debian packages: SIPp for the end-to-end tests and benches, rtpengine for media.
+APT_PACKAGES := sip-tester rtpengine-daemon iproute2 util-linux
+NPM_STAMP := node_modules/.switchboard-install-stamp
+
+.PHONY: help deps system-deps build typecheck run test test-unit bench bench-smoke clean
+
+help:
+	@echo "make run         install, build and start Switchboard on $(CONFIG)"
+	@echo "make test        install, build and run every test (loopback-only network namespace)"
+	@echo "make test-unit   unit tests only (no installs)"
+	@echo "make bench       benchmarks (results in bench/results/)"
+	@echo "make build       compile TypeScript to dist/"
+
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+system-deps:
+	@scripts/install-system-deps.sh $(APT_PACKAGES)
+
+deps: $(NPM_STAMP) system-deps
+
+build: $(NPM_STAMP)
+	npx tsc -p tsconfig.json
+
+typecheck: $(NPM_STAMP)
+	npx tsc -p tsconfig.test.json
+
+run: deps build
+	node dist/src/cli/main.js start --config $(CONFIG)
+
+test: deps build typecheck
+	scripts/run-tests.sh
+
+test-unit: build
+	scripts/run-tests.sh test/unit
+
+bench: deps build
+	scripts/netns-run.sh node dist/bench/run-all.js
+
+clean:
+	rm -rf dist
