@@ -14,6 +14,7 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   engine: () => import('./commands/engine.js'),
   check: () => import('./commands/check.js'),
   route: () => import('./commands/route.js'),
+  schema: () => import('./commands/schema.js'),
 };
 
 const USAGE = `usage: switchboard <command> [options]
@@ -23,6 +24,7 @@ commands:
   engine --sip LIST [...]        run the SIP engine alone (drachtio-server compatible)
   check  --config FILE           validate a configuration file
   route  --config FILE --to N    dry-run one routing decision and print its trace
+  schema                         print the configuration's JSON Schema (for editors)
 
 Run 'switchboard <command> --help' for a command's options.`;
 
