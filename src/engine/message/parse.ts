@@ -299,9 +299,9 @@ interface RequestLine {
 /** Method SP Request-URI SP SIP-Version, exactly one SP between elements (RFC 3261 §7.1). */
 function parseRequestLine(line: string): RequestLine {
   const sp1 = line.indexOf(' ');
-  if (sp1 <= 0) return { error: 'bad request line' };
+  if (sp1 <= 0) return { method: line, uri: '', error: 'bad request line' };
   const method = line.slice(0, sp1);
-  if (!isToken(method)) return { error: `invalid method token ${clip(method)}` };
+  if (!isToken(method)) return { method, uri: '', error: `invalid method token ${clip(method)}` };
   const last = line.charCodeAt(line.length - 1);
   if (last === 0x20 || last === 0x09) return { method, uri: line.slice(sp1 + 1).trim(), error: 'trailing white space on the request line' };
   const sp2 = line.lastIndexOf(' ');
