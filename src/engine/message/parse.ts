@@ -145,6 +145,7 @@ export function parseMessage(buf: Buffer, opts: ParseOptions = {}): ParseResult 
 
   // Mandatory headers, single-value rules and scalar ranges (RFC 3261 §8.1.1, §20; RFC 4475 §3.1.2.4, §3.3.8).
   const found = scanHeaders(headers, request !== undefined);
+  if (found === AMBIGUOUS_LENGTH) return drop('more than one Content-Length: the framing is unknowable');
   if (typeof found === 'string') return fail(found);
 
   const via = parseVia(firstListValue(found.via!));
@@ -195,6 +196,12 @@ interface FoundHeaders {
   contact: boolean;
 }
 
+/**
+ * Two Content-Length headers make the message boundary unknowable, so nothing in it
+ * can be trusted enough to answer: the datagram is discarded (RFC 4475 §3.3.9).
+ */
+const AMBIGUOUS_LENGTH = 'ambiguous Content-Length';
+
 // Bits for single-value headers seen so far; a second occurrence is a 400.
 const SINGLE_BIT = new Map<string, number>([...SINGLE_VALUE_HEADERS].map((k, i) => [k, 1 << i]));
 
@@ -237,7 +244,7 @@ function scanHeaders(headers: readonly HeaderField[], isRequest: boolean): Found
     }
     const bit = SINGLE_BIT.get(h.key);
     if (bit !== undefined) {
-      if ((seen & bit) !== 0) return `more than one ${h.name} header`;
+      if ((seen & bit) !== 0) return h.key === 'content-length' ? AMBIGUOUS_LENGTH : `more than one ${h.name} header`;
       seen |= bit;
     }
   }

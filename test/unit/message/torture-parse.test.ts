@@ -12,7 +12,7 @@ const corpus = loadTortureCorpus();
 const REJECT_STATUS: Record<string, number | undefined> = {
   badinv01: 400, clerr: 400, ncl: 400, scalar02: 400, quotbal: 400, ltgtruri: 400, lwsruri: 400,
   lwsstart: 400, trws: 400, escruri: 400, regbadct: 400, badaspec: 400, baddn: 400, badvers: 505,
-  mismatch01: 400, mismatch02: 501, insuf: 400, multi01: 400, mcl01: 400,
+  mismatch01: 400, mismatch02: 501, insuf: 400, multi01: 400, mcl01: undefined,
   scalarlg: undefined, bigcode: undefined, test: undefined,
 };
 
