@@ -13,7 +13,8 @@ export type ErrorCode =
   | 'SB_TRANSPORT'
   | 'SB_TRANSACTION_TIMEOUT'
   | 'SB_WIRE_PROTOCOL'
-  | 'SB_INTERNAL';
+  | 'SB_INTERNAL'
+  | 'SB_SCHEDULER_INPUT';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
