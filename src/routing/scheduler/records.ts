@@ -1,0 +1,200 @@
+/**
+ * The scheduler's internal records. They carry the intrusive links of the indexes they
+ * sit in (heap slots, treap links, the arrival list) so that moving a call or an agent
+ * between indexes allocates nothing. Internal to src/routing/scheduler.
+ *
+ * @example
+ *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy));
+ *   const call = new CallRecord('c1', queue, 0, now, 1);
+ */
+import type { MemberOrder } from './agent-order.js';
+import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
+import type { AgentSpec, QueueSpec, QueueStrategy, SkillStage } from './types.js';
+import { WaitingLine, type LineNode } from './waiting-line.js';
+import { HandleTimeAverage } from './wait-estimator.js';
+
+/** Deadline heap ordering at equal times: wrap-up ends before call deadlines. */
+const AGENT_TIMER = 0;
+const CALL_TIMER = 1;
+
+export type CallState = 'waiting' | 'offered' | 'gone';
+
+export class CallRecord implements LineNode<CallRecord>, HeapItem {
+  readonly virtualAt: number;
+  /** Absolute max-wait instant, Infinity when the queue has no max wait. */
+  readonly expiresAt: number;
+  state: CallState = 'waiting';
+  stage = 0;
+  /** Agents the call is ringing (several for ring-all). Empty unless state is 'offered'. */
+  readonly offeredTo: AgentRecord[] = [];
+  /** Pending dispatch work: queued for the next match. */
+  dirty = false;
+
+  // Deadline heap (next relaxation step or max wait, whichever is first).
+  heapIndex = NOT_IN_HEAP;
+  dueAt = 0;
+  readonly timerRank = CALL_TIMER;
+  readonly timerOrdinal: number;
+
+  // WaitingLine links.
+  left: CallRecord | null = null;
+  right: CallRecord | null = null;
+  treapPriority = 0;
+  size = 1;
+  maxStage = 0;
+
+  // The queue's arrival-ordered list (waiting and offered calls), for the oldest wait.
+  prevArrival: CallRecord | null = null;
+  nextArrival: CallRecord | null = null;
+
+  constructor(
+    readonly id: string,
+    readonly queue: QueueRecord,
+    readonly priority: number,
+    readonly enqueuedAt: number,
+    readonly seq: number,
+  ) {
+    // Each priority level is a head start of agingMs: time-invariant, so the line stays sorted.
+    this.virtualAt = enqueuedAt - priority * queue.agingMs;
+    this.expiresAt = queue.maxWaitMs === undefined ? Infinity : enqueuedAt + queue.maxWaitMs;
+    this.timerOrdinal = seq;
+  }
+}
+
+/** An answered call, until callEnded. */
+export interface ConnectedCall {
+  readonly id: string;
+  readonly queue: QueueRecord;
+  readonly agent: AgentRecord;
+  readonly answeredAt: number;
+}
+
+export class AgentRecord implements HeapItem {
+  readonly id: string;
+  readonly maxCalls: number;
+  readonly wrapUpMs: number;
+  readonly maxMissedOffers: number | undefined;
+  readonly skills: Readonly<Record<string, number>>;
+  /** Memberships of queues whose last stage the agent qualifies for (it can serve them). */
+  readonly servable: Membership[] = [];
+
+  loggedIn = false;
+  pauseReason: string | undefined = undefined;
+  activeCalls = 0;
+  offer: CallRecord | null = null;
+  wrapUpUntil: number | undefined = undefined;
+  idleSince = 0;
+  answered = 0;
+  missedInARow = 0;
+  /** In the queues' agent indexes (logged in, unpaused, not ringing, not in wrap-up, below maxCalls). */
+  offerable = false;
+  /** Counted in the queues' staffed capacity (logged in and not paused). */
+  staffed = false;
+  dirty = false;
+
+  // Deadline heap (wrap-up end).
+  heapIndex = NOT_IN_HEAP;
+  dueAt = 0;
+  readonly timerRank = AGENT_TIMER;
+  readonly timerOrdinal: number;
+
+  constructor(spec: AgentSpec, readonly index: number) {
+    this.id = spec.id;
+    this.maxCalls = spec.maxCalls;
+    this.wrapUpMs = spec.wrapUpMs;
+    this.maxMissedOffers = spec.maxMissedOffers;
+    this.skills = spec.skills;
+    this.timerOrdinal = index;
+  }
+}
+
+/** An agent's place in one queue. Sits in the queue's agent index while the agent is offerable. */
+export class Membership implements HeapItem {
+  heapIndex = NOT_IN_HEAP;
+  /** Value of the scheduler's offer counter when this queue last offered the agent a call (round-robin). */
+  lastOfferSeq = 0;
+
+  constructor(
+    readonly agent: AgentRecord,
+    readonly queue: QueueRecord,
+    /** Position in the queue's member list ('linear' order, tie-breaks). */
+    readonly memberIndex: number,
+    /** First skill stage the agent qualifies for. */
+    readonly entryStage: number,
+  ) {}
+}
+
+export type Timer = CallRecord | AgentRecord;
+
+export function timerBefore(a: Timer, b: Timer): boolean {
+  if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt;
+  if (a.timerRank !== b.timerRank) return a.timerRank < b.timerRank;
+  return a.timerOrdinal < b.timerOrdinal;
+}
+
+/** Line order across all queues: earlier virtual arrival first, then earlier arrival. */
+export function callBefore(a: CallRecord, b: CallRecord): boolean {
+  return a.virtualAt < b.virtualAt || (a.virtualAt === b.virtualAt && a.seq < b.seq);
+}
+
+export class QueueRecord {
+  readonly id: string;
+  readonly strategy: QueueStrategy;
+  readonly stages: readonly SkillStage[];
+  readonly agingMs: number;
+  readonly maxSize: number | undefined;
+  readonly maxWaitMs: number | undefined;
+  readonly memberships: Membership[] = [];
+  /** Offerable agents by entry stage: a call at stage s may take any agent in partitions 0..s. */
+  readonly partitions: IndexedHeap<Membership>[];
+  readonly line: WaitingLine<CallRecord>;
+  readonly handleTime = new HandleTimeAverage();
+  /** Calls in the queue (waiting + offered): what maxSize limits. */
+  size = 0;
+  offered = 0;
+  /** Sum of maxCalls of logged-in, unpaused members who can serve the queue. */
+  staffedCapacity = 0;
+  oldest: CallRecord | null = null;
+  newest: CallRecord | null = null;
+
+  constructor(spec: QueueSpec, readonly index: number, readonly order: MemberOrder) {
+    this.id = spec.id;
+    this.strategy = spec.strategy;
+    this.stages = spec.stages;
+    this.agingMs = spec.agingMs;
+    this.maxSize = spec.maxSize;
+    this.maxWaitMs = spec.maxWaitMs;
+    this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(order));
+    this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1));
+  }
+
+  /** The skill stage that applies after waiting `waitedMs`. */
+  stageAt(waitedMs: number): number {
+    let s = this.stages.length - 1;
+    while (s > 0 && (this.stages[s] as SkillStage).afterMs > waitedMs) s--;
+    return s;
+  }
+
+  /** The instant `call` reaches its next stage, Infinity at the last. */
+  nextStageAt(call: CallRecord): number {
+    const next = this.stages[call.stage + 1];
+    return next === undefined ? Infinity : call.enqueuedAt + next.afterMs;
+  }
+
+  appendArrival(call: CallRecord): void {
+    call.prevArrival = this.newest;
+    call.nextArrival = null;
+    if (this.newest === null) this.oldest = call;
+    else this.newest.nextArrival = call;
+    this.newest = call;
+  }
+
+  removeArrival(call: CallRecord): void {
+    if (call.prevArrival === null) this.oldest = call.nextArrival;
+    else call.prevArrival.nextArrival = call.nextArrival;
+    if (call.nextArrival === null) this.newest = call.prevArrival;
+    else call.nextArrival.prevArrival = call.prevArrival;
+    call.prevArrival = null;
+    call.nextArrival = null;
+  }
+}

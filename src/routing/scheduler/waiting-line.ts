@@ -1,0 +1,192 @@
+/**
+ * One queue's waiting callers in line order, as a treap (a randomized balanced binary
+ * search tree) keyed by (virtual arrival time, arrival sequence). Each node also keeps
+ * its subtree's size, which answers "how many callers are ahead of me" in O(log n), and
+ * its subtree's highest skill stage, which answers "who is first among the callers an
+ * agent qualifies for" in O(log n): agents qualify for every stage from some stage on,
+ * because stages only relax.
+ *
+ * The nodes are the scheduler's call records (intrusive links), so the line allocates
+ * nothing per call.
+ *
+ * @example
+ *   const line = new WaitingLine<Call>(7);
+ *   line.insert(call);               // O(log n)
+ *   line.rank(call);                 // callers ahead of `call`
+ *   line.first(1);                   // earliest caller at stage 1 or later, or null
+ *   line.raiseStage(call, 2);        // the caller relaxed to stage 2
+ *   line.remove(call);
+ */
+import { SwitchboardError } from '../../util/errors.js';
+
+export interface LineNode<T> {
+  /** Arrival time minus the priority head start; see docs/scheduler.md. Never changes. */
+  readonly virtualAt: number;
+  /** Global arrival counter, breaks ties between equal virtual times. */
+  readonly seq: number;
+  /** Current skill stage index. Only rises while the node is in a line. */
+  stage: number;
+  left: T | null;
+  right: T | null;
+  treapPriority: number;
+  size: number;
+  maxStage: number;
+}
+
+export class WaitingLine<T extends LineNode<T>> {
+  private root: T | null = null;
+  private random: number;
+
+  /** `seed` makes the tree's shape, and so its speed, reproducible. Any non-zero int. */
+  constructor(seed: number) {
+    this.random = seed | 0 || 1;
+  }
+
+  get size(): number {
+    return this.root === null ? 0 : this.root.size;
+  }
+
+  insert(node: T): void {
+    node.left = null;
+    node.right = null;
+    node.size = 1;
+    node.maxStage = node.stage;
+    node.treapPriority = this.nextRandom();
+    this.root = this.insertUnder(this.root, node);
+  }
+
+  remove(node: T): void {
+    this.root = this.removeUnder(this.root, node);
+    node.left = null;
+    node.right = null;
+  }
+
+  /** How many nodes come before `node`, which must be in this line. */
+  rank(node: T): number {
+    let ahead = 0;
+    let n = this.root;
+    while (n !== null) {
+      if (n === node) return ahead + sizeOf(n.left);
+      if (before(node, n)) n = n.left;
+      else {
+        ahead += sizeOf(n.left) + 1;
+        n = n.right;
+      }
+    }
+    throw new SwitchboardError('SB_INTERNAL', 'WaitingLine.rank: node is not in this line');
+  }
+
+  /** The first node in line order whose stage is at least `minStage`, or null. */
+  first(minStage: number): T | null {
+    let n = this.root;
+    while (n !== null) {
+      if (n.left !== null && n.left.maxStage >= minStage) n = n.left;
+      else if (n.stage >= minStage) return n;
+      else n = n.right !== null && n.right.maxStage >= minStage ? n.right : null;
+    }
+    return null;
+  }
+
+  /** Moves `node` (in this line) to a higher stage without changing its place. */
+  raiseStage(node: T, stage: number): void {
+    let n = this.root;
+    while (n !== null) {
+      if (n.maxStage < stage) n.maxStage = stage;
+      if (n === node) {
+        n.stage = stage;
+        return;
+      }
+      n = before(node, n) ? n.left : n.right;
+    }
+    throw new SwitchboardError('SB_INTERNAL', 'WaitingLine.raiseStage: node is not in this line');
+  }
+
+  private insertUnder(root: T | null, node: T): T {
+    if (root === null) return node;
+    if (before(node, root)) {
+      const left = this.insertUnder(root.left, node);
+      root.left = left;
+      if (left.treapPriority > root.treapPriority) return rotateRight(root, left);
+    } else {
+      const right = this.insertUnder(root.right, node);
+      root.right = right;
+      if (right.treapPriority > root.treapPriority) return rotateLeft(root, right);
+    }
+    pull(root);
+    return root;
+  }
+
+  private removeUnder(root: T | null, node: T): T | null {
+    if (root === null) throw new SwitchboardError('SB_INTERNAL', 'WaitingLine.remove: node is not in this line');
+    if (root === node) return merge(root.left, root.right);
+    if (before(node, root)) root.left = this.removeUnder(root.left, node);
+    else root.right = this.removeUnder(root.right, node);
+    pull(root);
+    return root;
+  }
+
+  private nextRandom(): number {
+    // xorshift32: cheap, deterministic, good enough to keep the treap balanced.
+    let x = this.random;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    this.random = x;
+    return x >>> 0;
+  }
+}
+
+function before<T extends LineNode<T>>(a: T, b: T): boolean {
+  return a.virtualAt < b.virtualAt || (a.virtualAt === b.virtualAt && a.seq < b.seq);
+}
+
+function sizeOf<T extends LineNode<T>>(n: T | null): number {
+  return n === null ? 0 : n.size;
+}
+
+function pull<T extends LineNode<T>>(n: T): void {
+  const l = n.left;
+  const r = n.right;
+  let size = 1;
+  let maxStage = n.stage;
+  if (l !== null) {
+    size += l.size;
+    if (l.maxStage > maxStage) maxStage = l.maxStage;
+  }
+  if (r !== null) {
+    size += r.size;
+    if (r.maxStage > maxStage) maxStage = r.maxStage;
+  }
+  n.size = size;
+  n.maxStage = maxStage;
+}
+
+function rotateRight<T extends LineNode<T>>(root: T, left: T): T {
+  root.left = left.right;
+  left.right = root;
+  pull(root);
+  pull(left);
+  return left;
+}
+
+function rotateLeft<T extends LineNode<T>>(root: T, right: T): T {
+  root.right = right.left;
+  right.left = root;
+  pull(root);
+  pull(right);
+  return right;
+}
+
+/** Joins two treaps where every key of `a` precedes every key of `b`. */
+function merge<T extends LineNode<T>>(a: T | null, b: T | null): T | null {
+  if (a === null) return b;
+  if (b === null) return a;
+  if (a.treapPriority > b.treapPriority) {
+    a.right = merge(a.right, b);
+    pull(a);
+    return a;
+  }
+  b.left = merge(a, b.left);
+  pull(b);
+  return b;
+}
