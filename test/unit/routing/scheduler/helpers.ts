@@ -1,0 +1,41 @@
+/** Spec builders and a small harness for the scheduler's scenario tests. */
+import { expect } from 'vitest';
+import { QueueScheduler } from '../../../../src/routing/scheduler/scheduler.js';
+import type { SchedulerEvent } from '../../../../src/routing/scheduler/events.js';
+import type { DispatchResult, Offer } from '../../../../src/routing/scheduler/results.js';
+import type { AgentSpec, QueueSpec } from '../../../../src/routing/scheduler/types.js';
+
+export function queue(id: string, members: readonly string[], over: Partial<QueueSpec> = {}): QueueSpec {
+  return { id, strategy: 'longest-idle', stages: [{ afterMs: 0, need: {} }], agingMs: 60_000, members, ...over };
+}
+
+export function agent(id: string, over: Partial<AgentSpec> = {}): AgentSpec {
+  return { id, skills: {}, maxCalls: 1, wrapUpMs: 0, ...over };
+}
+
+export function build(queues: readonly QueueSpec[], agents: readonly AgentSpec[]): { s: QueueScheduler; events: SchedulerEvent[] } {
+  const events: SchedulerEvent[] = [];
+  const s = new QueueScheduler({ queues, agents }, { onEvent: (e) => events.push(e) });
+  return { s, events };
+}
+
+/** Offers as "call>agent[,agent]" strings, in order. */
+export function pairs(result: DispatchResult): string[] {
+  return result.offers.map((o: Offer) => `${o.callId}>${o.agentIds.join(',')}`);
+}
+
+export function ok(result: { ok: boolean; message?: string }): void {
+  expect(result, result.ok ? '' : (result as { message: string }).message).toMatchObject({ ok: true });
+}
+
+export function loginAll(s: QueueScheduler, ids: readonly string[], now: number): void {
+  for (const id of ids) ok(s.login(id, now));
+}
+
+/** Answers then ends every offered call at the given times (one agent per offer). */
+export function serve(s: QueueScheduler, result: DispatchResult, answerAt: number, endAt?: number): void {
+  for (const o of result.offers) {
+    ok(s.offerAnswered(o.callId, o.agentIds[0] as string, answerAt));
+    if (endAt !== undefined) ok(s.callEnded(o.callId, endAt));
+  }
+}
