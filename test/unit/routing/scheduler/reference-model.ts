@@ -165,7 +165,7 @@ export class ReferenceScheduler {
   offerAnswered(callId: string, agentId: string, now: number): RefResult {
     this.tick(now);
     const found = this.ringing(callId, agentId);
-    if ('error' in found) return found;
+    if (!('call' in found)) return found;
     const { call, agent } = found;
     this.change(agent, () => {
       agent.offer = null;
@@ -183,7 +183,7 @@ export class ReferenceScheduler {
   offerMissed(callId: string, agentId: string, now: number): RefResult {
     this.tick(now);
     const found = this.ringing(callId, agentId);
-    if ('error' in found) return found;
+    if (!('call' in found)) return found;
     const { call, agent } = found;
     this.change(agent, () => {
       agent.offer = null;
@@ -198,7 +198,7 @@ export class ReferenceScheduler {
   offerCancelled(callId: string, agentId: string, now: number): RefResult {
     this.tick(now);
     const found = this.ringing(callId, agentId);
-    if ('error' in found) return found;
+    if (!('call' in found)) return found;
     this.change(found.agent, (a) => (a.offer = null), undefined);
     this.stopRinging(found.call, agentId);
     return OK;
