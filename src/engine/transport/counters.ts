@@ -22,7 +22,7 @@ export class TransportCounters {
   oversize = 0;
   /** Streams closed because Content-Length was unusable. */
   framingErrors = 0;
-  /** Received bytes thrown away: non-SIP datagrams (other STUN, garbage), bytes after a stream fault. */
+  /** Datagrams thrown away as not SIP: STUN other than a well-formed Binding request. */
   dropped = 0;
   /** Sends that failed: bad destination, no transport for it, connect failure, kernel refusal. */
   sendErrors = 0;

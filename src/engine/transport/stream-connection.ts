@@ -217,6 +217,7 @@ export class StreamConnection implements FrameSink, TableEntry {
   };
 
   private readonly onTimeout = (): void => {
+    if (this.state > OPEN) return; // closing: the linger timer decides
     if (this.state === CONNECTING) {
       this.ctx.counters.connectTimeouts++;
       this.close('connect-timeout', `no connection within ${this.ctx.options.connectTimeoutMs} ms`);
