@@ -251,14 +251,16 @@ describe('TCP read deadlines', () => {
   it('times each message from its own first byte, not the connection’s', async () => {
     const { inbox, v4 } = await startLayer({ messageTimeoutMs: 300, idleTimeoutMs: 10_000 });
     const p = await peer(v4);
-    // Six messages, each split in two 150 ms apart: 900 ms of partial messages in all.
+    // Each write ends one message and starts the next, 150 ms apart: some message is always
+    // pending for 900 ms, but none for longer than 150 ms.
+    const m = Array.from({ length: 6 }, (_, i) => sipRequest({ callId: `slow-${i}` }));
+    p.write(m[0]!.subarray(0, 40));
     for (let i = 0; i < 6; i++) {
-      const m = sipRequest({ callId: `slow-${i}` });
-      p.write(m.subarray(0, 40));
       await sleep(150);
-      p.write(m.subarray(40));
+      p.write(Buffer.concat([m[i]!.subarray(40), m[i + 1]?.subarray(0, 40) ?? Buffer.alloc(0)]));
     }
     expect(await waitFor(() => inbox.messages.length === 6, 2000)).toBe(true);
+    expect(inbox.messages.map((x) => x.data)).toEqual(m);
     expect(p.closed).toBe(false);
   });
 });
