@@ -97,12 +97,12 @@ export class StreamFramer {
       this.pingProgress = 0;
       const end = chunk.indexOf(CRLFCRLF, i);
       if (end < 0) {
-        if (n - i > max) return this.fail('too-large', `header section longer than ${max} bytes`, chunk.subarray(i, i + max));
+        if (n - i >= max) return this.fail('too-large', `header section does not end within ${max} bytes`, chunk.subarray(i, i + max));
         this.startHead(chunk, i);
         return undefined;
       }
       const headerLength = end + 4 - i;
-      if (headerLength > max) return this.fail('too-large', `header section longer than ${max} bytes`, chunk.subarray(i, i + max));
+      if (headerLength > max) return this.fail('too-large', `header section does not end within ${max} bytes`, chunk.subarray(i, i + max));
       const bodyLength = contentLength(chunk, i, end, max);
       if (bodyLength < 0) return this.failContentLength(bodyLength, chunk.subarray(i, end + 4));
       const total = headerLength + bodyLength;
@@ -170,7 +170,7 @@ export class StreamFramer {
     const length = (this.headLength = before + take);
     const end = head.subarray(0, length).indexOf(CRLFCRLF, Math.max(0, before - 3));
     if (end < 0) {
-      if (length >= max) return this.fail('too-large', `header section longer than ${max} bytes`, Buffer.from(head.subarray(0, length)));
+      if (length >= max) return this.fail('too-large', `header section does not end within ${max} bytes`, Buffer.from(head.subarray(0, length)));
       return chunk.length;
     }
     const bodyLength = contentLength(head, 0, end, max);
