@@ -1,0 +1,73 @@
+/**
+ * The `media`, `cdr`, `queue_log`, `admin` and `log` sections, consumed by other
+ * components (no routing behaviour).
+ *
+ * @example
+ *   mediaSchema.parse({}).rtpengine.ng; // "127.0.0.1:22222"
+ */
+import * as z from 'zod';
+import { duration, filePath, hostPort, integer, isLoopback, mapping, splitHostPort } from './primitives.js';
+
+const rtpengineSchema = mapping(
+  {
+    mode: z
+      .enum(['managed', 'external', 'off'])
+      .default('managed')
+      .describe('`managed`: Switchboard starts rtpengine. `external`: use a running rtpengine at `ng`. `off`: no media anchoring.'),
+    ng: hostPort("rtpengine's NG control address.", '127.0.0.1:22222').default('127.0.0.1:22222'),
+    port_min: integer('Lowest RTP port rtpengine uses.', 1024, 65535).default(30_000),
+    port_max: integer('Highest RTP port rtpengine uses.', 1024, 65535).default(40_000),
+    timeout: duration('End a call when no media arrives for this long.', { min: 1000 }).prefault('60s'),
+  },
+  'rtpengine media relay.',
+).superRefine((r, c) => {
+  if (r.port_max < r.port_min) c.addIssue({ code: 'custom', path: ['port_max'], message: `port_max (${r.port_max}) must not be below port_min (${r.port_min})` });
+});
+
+export const mediaSchema = mapping(
+  {
+    rtpengine: rtpengineSchema.prefault({}),
+    files: filePath('Directory of prompts, greetings and music; other file paths in this configuration are relative to it.').default('config/media'),
+  },
+  'Media settings.',
+);
+
+export const cdrSchema = mapping(
+  { path: filePath('File that call detail records are appended to (JSON lines). Absent: no CDR file.').optional() },
+  'Call detail records.',
+);
+
+export const queueLogSchema = mapping(
+  { path: filePath('File that queue events are appended to (JSON lines). Absent: no queue log.').optional() },
+  'Queue event log.',
+);
+
+export const adminSchema = mapping(
+  {
+    listen: hostPort('Where the admin HTTP API listens.', '127.0.0.1:8080').default('127.0.0.1:8080'),
+    token: z
+      .string()
+      .min(16)
+      .describe('Bearer token for the admin API, at least 16 characters. Required when `listen` is not loopback.')
+      .optional(),
+  },
+  'Admin HTTP API.',
+).superRefine((a, c) => {
+  const hp = splitHostPort(a.listen);
+  if (hp && !isLoopback(hp.host) && a.token === undefined) {
+    c.addIssue({ code: 'custom', path: ['token'], message: `a token is required because the admin API listens on ${a.listen}, which is not loopback` });
+  }
+});
+
+export const logSchema = mapping(
+  {
+    level: z
+      .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+      .default('info')
+      .describe('Lowest level written to the log.'),
+  },
+  'Logging.',
+);
+
+export type MediaConfig = z.output<typeof mediaSchema>;
+export type AdminConfig = z.output<typeof adminSchema>;
