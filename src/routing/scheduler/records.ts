@@ -10,12 +10,14 @@
 import type { MemberOrder } from './agent-order.js';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
 import type { AgentSpec, QueueSpec, QueueStrategy, SkillStage } from './types.js';
+import { Lane, LaneLink } from './lane.js';
 import { WaitingLine, type LineNode } from './waiting-line.js';
 import { HandleTimeAverage } from './wait-estimator.js';
 
-/** Deadline heap ordering at equal times: wrap-up ends before call deadlines. */
-const AGENT_TIMER = 0;
-const CALL_TIMER = 1;
+/** Deadline heap ordering at equal times: wrap-up ends, then max waits, then relaxation steps. */
+export const WRAP_UP_RANK = 0;
+export const EXPIRY_RANK = 1;
+export const RELAX_RANK = 2;
 
 export type CallState = 'waiting' | 'offered' | 'gone';
 
@@ -30,10 +32,14 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
   /** Pending dispatch work: queued for the next match. */
   dirty = false;
 
-  // Deadline heap (next relaxation step or max wait, whichever is first).
+  // A call that joined its queue in arrival order waits in its queue's deadline lanes.
+  readonly relaxLink = new LaneLink<CallRecord>(this);
+  readonly expiryLink = new LaneLink<CallRecord>(this);
+  // A call back from a ring is out of arrival order: it has its own deadline heap entry
+  // (next relaxation step or max wait, whichever is first).
   heapIndex = NOT_IN_HEAP;
   dueAt = 0;
-  readonly timerRank = CALL_TIMER;
+  readonly timerRank = EXPIRY_RANK;
   readonly timerOrdinal: number;
 
   // WaitingLine links.
@@ -69,7 +75,7 @@ export interface ConnectedCall {
   readonly answeredAt: number;
 }
 
-export class AgentRecord implements HeapItem {
+export class AgentRecord {
   readonly id: string;
   readonly maxCalls: number;
   readonly wrapUpMs: number;
@@ -91,12 +97,8 @@ export class AgentRecord implements HeapItem {
   /** Counted in the queues' staffed capacity (logged in and not paused). */
   staffed = false;
   dirty = false;
-
-  // Deadline heap (wrap-up end).
-  heapIndex = NOT_IN_HEAP;
-  dueAt = 0;
-  readonly timerRank = AGENT_TIMER;
-  readonly timerOrdinal: number;
+  /** In the wrap-up lane of its wrapUpMs while in wrap-up. */
+  readonly wrapLink = new LaneLink<AgentRecord>(this);
 
   constructor(spec: AgentSpec, readonly index: number) {
     this.id = spec.id;
@@ -104,7 +106,6 @@ export class AgentRecord implements HeapItem {
     this.wrapUpMs = spec.wrapUpMs;
     this.maxMissedOffers = spec.maxMissedOffers;
     this.skills = spec.skills;
-    this.timerOrdinal = index;
   }
 }
 
@@ -124,7 +125,12 @@ export class Membership implements HeapItem {
   ) {}
 }
 
-export type Timer = CallRecord | AgentRecord;
+/** What the deadline heap holds: lanes, and calls back from a ring. */
+export interface Timer extends HeapItem {
+  readonly dueAt: number;
+  readonly timerRank: number;
+  readonly timerOrdinal: number;
+}
 
 export function timerBefore(a: Timer, b: Timer): boolean {
   if (a.dueAt !== b.dueAt) return a.dueAt < b.dueAt;
@@ -137,6 +143,9 @@ export function callBefore(a: CallRecord, b: CallRecord): boolean {
   return a.virtualAt < b.virtualAt || (a.virtualAt === b.virtualAt && a.seq < b.seq);
 }
 
+const arrival = (call: CallRecord): number => call.enqueuedAt;
+const sequence = (call: CallRecord): number => call.seq;
+
 export class QueueRecord {
   readonly id: string;
   readonly strategy: QueueStrategy;
@@ -148,6 +157,10 @@ export class QueueRecord {
   /** Offerable agents by entry stage: a call at stage s may take any agent in partitions 0..s. */
   readonly partitions: IndexedHeap<Membership>[];
   readonly line: WaitingLine<CallRecord>;
+  /** relaxLanes[s]: calls at stage s, due at stage s + 1. One fewer than the stages. */
+  readonly relaxLanes: Lane<CallRecord>[];
+  /** Calls due at max wait; null without maxWaitMs. */
+  readonly expiryLane: Lane<CallRecord> | null;
   readonly handleTime = new HandleTimeAverage();
   /** Calls in the queue (waiting + offered): what maxSize limits. */
   size = 0;
@@ -157,7 +170,13 @@ export class QueueRecord {
   oldest: CallRecord | null = null;
   newest: CallRecord | null = null;
 
-  constructor(spec: QueueSpec, readonly index: number, readonly order: MemberOrder) {
+  constructor(
+    spec: QueueSpec,
+    readonly index: number,
+    readonly order: MemberOrder,
+    onRelax: (call: CallRecord, now: number) => void,
+    onExpiry: (call: CallRecord, now: number) => void,
+  ) {
     this.id = spec.id;
     this.strategy = spec.strategy;
     this.stages = spec.stages;
@@ -166,6 +185,8 @@ export class QueueRecord {
     this.maxWaitMs = spec.maxWaitMs;
     this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(order));
     this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1));
+    this.relaxLanes = spec.stages.slice(1).map((next) => new Lane<CallRecord>(RELAX_RANK, next.afterMs, arrival, sequence, onRelax));
+    this.expiryLane = spec.maxWaitMs === undefined ? null : new Lane<CallRecord>(EXPIRY_RANK, spec.maxWaitMs, arrival, sequence, onExpiry);
   }
 
   /** The skill stage that applies after waiting `waitedMs`. */

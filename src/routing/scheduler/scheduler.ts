@@ -72,6 +72,7 @@ import { displayedState, MISSED_OFFERS_REASON, AGENT_STATES, type AgentState } f
 import { memberOrder } from './agent-order.js';
 import type { SchedulerEvent } from './events.js';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
+import { Lane, type LaneLink } from './lane.js';
 import {
   AgentRecord,
   callBefore,
@@ -81,6 +82,7 @@ import {
   QueueRecord,
   timerBefore,
   type Timer,
+  WRAP_UP_RANK,
 } from './records.js';
 import type {
   AgentStatus,
@@ -136,6 +138,9 @@ export class QueueScheduler {
   /** Answered calls until callEnded. */
   private readonly connected = new Map<string, ConnectedCall>();
   private readonly deadlines = new IndexedHeap<Timer>(timerBefore);
+  private readonly wrapUpLanes = new Map<number, Lane<AgentRecord>>();
+  /** Max-wait overflows found by the dispatch in progress. */
+  private overflows: Overflow[] | undefined;
   private readonly candidates = new IndexedHeap<Candidate>((a, b) => callBefore(a.call, b.call));
   private readonly dirtyCalls: CallRecord[] = [];
   private readonly dirtyAgents: AgentRecord[] = [];
@@ -151,8 +156,13 @@ export class QueueScheduler {
     validateSpecs(specs);
     this.listener = options.onEvent;
     specs.agents.forEach((spec, i) => this.agents.set(spec.id, new AgentRecord(spec, i)));
+    for (const ms of new Set(specs.agents.map((a) => a.wrapUpMs).filter((ms) => ms > 0))) {
+      this.wrapUpLanes.set(ms, new Lane<AgentRecord>(WRAP_UP_RANK, 0, wrapUpEnd, agentIndex, (agent, now) => this.wrapUpElapsed(agent, now)));
+    }
+    const onRelax = (call: CallRecord, now: number): void => this.relaxInLane(call, now);
+    const onExpiry = (call: CallRecord, now: number): void => this.expire(call, now);
     specs.queues.forEach((spec, i) => {
-      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy));
+      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), onRelax, onExpiry);
       this.queues.set(spec.id, queue);
       spec.members.forEach((agentId, memberIndex) => {
         const agent = this.agents.get(agentId) as AgentRecord;
@@ -186,7 +196,12 @@ export class QueueScheduler {
     queue.appendArrival(call);
     queue.size++;
     if (this.listener) this.emit({ type: 'call-entered', at: now, callId: call.id, queueId: queue.id, priority });
-    this.joinLine(call, now);
+    queue.line.insert(call);
+    // A new call is the latest arrival: it joins the tails of its queue's lanes.
+    const firstStep = queue.relaxLanes[0];
+    if (firstStep !== undefined) this.link(firstStep, call.relaxLink);
+    if (queue.expiryLane !== null) this.link(queue.expiryLane, call.expiryLink);
+    this.markCall(call);
     return this.done(QUEUED);
   }
 
@@ -294,14 +309,14 @@ export class QueueScheduler {
    */
   dispatch(now: number): DispatchResult {
     now = this.tick(now);
-    let overflows: Overflow[] | undefined;
+    this.overflows = undefined;
     for (let due = this.deadlines.peek(); due !== undefined && due.dueAt <= now; due = this.deadlines.peek()) {
-      this.deadlines.pop();
-      if (due instanceof AgentRecord) this.wrapUpElapsed(due, now);
-      else if (due.expiresAt <= due.dueAt) (overflows ??= []).push(this.expire(due, now));
-      else this.relax(due);
+      if (due instanceof Lane) due.fireHead(now);
+      else this.returnedCallDue(due as CallRecord, now); // the only other kind of timer
     }
     const offers = this.match(now);
+    const overflows = this.overflows;
+    this.overflows = undefined;
     this.flush();
     if (offers === undefined && overflows === undefined) return NOTHING_TO_DO;
     return { offers: offers ?? NONE, overflows: overflows ?? NONE };
@@ -428,8 +443,8 @@ export class QueueScheduler {
 
   // ---- internals: calls ------------------------------------------------------------
 
-  /** Puts a call (new, or back from a ring) at its place in line and schedules its next deadline. */
-  private joinLine(call: CallRecord, now: number): void {
+  /** Puts a call back from a ring at its original place in line, with its own deadline. */
+  private rejoinLine(call: CallRecord, now: number): void {
     const queue = call.queue;
     call.state = 'waiting';
     call.stage = queue.stageAt(now - call.enqueuedAt);
@@ -441,6 +456,8 @@ export class QueueScheduler {
   private leaveLine(call: CallRecord): void {
     call.queue.line.remove(call);
     if (call.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(call);
+    this.unlink(call.relaxLink);
+    this.unlink(call.expiryLink);
   }
 
   private removeCall(call: CallRecord): void {
@@ -452,6 +469,7 @@ export class QueueScheduler {
     this.calls.delete(call.id);
   }
 
+  /** Deadline of a call back from a ring: its next relaxation step or max wait. */
   private scheduleCall(call: CallRecord): void {
     const due = Math.min(call.queue.nextStageAt(call), call.expiresAt);
     if (due === Infinity) return;
@@ -459,21 +477,54 @@ export class QueueScheduler {
     this.deadlines.push(call);
   }
 
-  /** A relaxation step is due: the call may now take agents it could not before. */
-  private relax(call: CallRecord): void {
+  /** The head of relaxLanes[s] reached stage s + 1: it may now take agents it could not before. */
+  private relaxInLane(call: CallRecord, _now: number): void {
     const queue = call.queue;
+    const stage = call.stage + 1;
+    this.unlink(call.relaxLink);
+    queue.line.raiseStage(call, stage);
+    const nextStep = queue.relaxLanes[stage];
+    if (nextStep !== undefined) this.link(nextStep, call.relaxLink);
+    this.markCall(call);
+  }
+
+  /** The deadline of a call back from a ring: max wait, or else a relaxation step. */
+  private returnedCallDue(call: CallRecord, now: number): void {
+    if (call.expiresAt <= call.dueAt) {
+      this.expire(call, now);
+      return;
+    }
+    const queue = call.queue;
+    this.deadlines.remove(call);
     queue.line.raiseStage(call, queue.stageAt(call.dueAt - call.enqueuedAt));
     this.scheduleCall(call);
     this.markCall(call);
   }
 
-  private expire(call: CallRecord, now: number): Overflow {
+  private expire(call: CallRecord, now: number): void {
     const queueId = call.queue.id;
     const waitedMs = now - call.enqueuedAt;
-    call.queue.line.remove(call);
+    this.leaveLine(call);
     this.removeCall(call);
     if (this.listener) this.emit({ type: 'call-overflowed', at: now, callId: call.id, queueId, reason: 'max-wait', waitedMs });
-    return { callId: call.id, queueId, reason: 'max-wait', waitedMs };
+    (this.overflows ??= []).push({ callId: call.id, queueId, reason: 'max-wait', waitedMs });
+  }
+
+  private link<T>(lane: Lane<T>, link: LaneLink<T>): void {
+    if (lane.append(link)) this.reschedule(lane);
+  }
+
+  private unlink<T>(link: LaneLink<T>): void {
+    const lane = link.lane;
+    if (lane !== null && lane.remove(link)) this.reschedule(lane);
+  }
+
+  /** The lane's head changed: move the lane to its new place in the deadline heap. */
+  private reschedule<T>(lane: Lane<T>): void {
+    if (lane.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(lane);
+    if (lane.head === null) return;
+    lane.keyFromHead();
+    this.deadlines.push(lane);
   }
 
   private markCall(call: CallRecord): void {
@@ -505,7 +556,7 @@ export class QueueScheduler {
     removeAgent(call.offeredTo, agent);
     if (call.offeredTo.length > 0) return;
     call.queue.offered--;
-    this.joinLine(call, now);
+    this.rejoinLine(call, now);
   }
 
   /** Stops every ring of `call`; the agents keep their idle time. Returns their ids. */
@@ -529,7 +580,8 @@ export class QueueScheduler {
     const candidates = this.candidates;
     for (const call of this.dirtyCalls) {
       call.dirty = false;
-      if (call.state === 'waiting') candidates.push({ call, via: null, heapIndex: NOT_IN_HEAP });
+      // Agents only leave during matching: a call with no free qualified agent now gets none.
+      if (call.state === 'waiting' && this.anyAgentFor(call)) candidates.push({ call, via: null, heapIndex: NOT_IN_HEAP });
     }
     this.dirtyCalls.length = 0;
     for (const agent of this.dirtyAgents) {
@@ -559,6 +611,12 @@ export class QueueScheduler {
       if (call !== null && (best === null || callBefore(call, best))) best = call;
     }
     if (best !== null) this.candidates.push({ call: best, via: agent, heapIndex: NOT_IN_HEAP });
+  }
+
+  private anyAgentFor(call: CallRecord): boolean {
+    const partitions = call.queue.partitions;
+    for (let s = 0; s <= call.stage; s++) if ((partitions[s] as IndexedHeap<Membership>).size > 0) return true;
+    return false;
   }
 
   /** The agent(s) to ring for `call` by its queue's strategy; empty if none qualifies. */
@@ -637,24 +695,25 @@ export class QueueScheduler {
   }
 
   private startWrapUp(agent: AgentRecord, until: number): void {
-    // Overlapping calls (maxCalls > 1): wrap-up lasts until the latest end.
+    // Overlapping calls (maxCalls > 1): wrap-up lasts until the latest end, which is the
+    // lane's latest instant too, so moving the agent to the tail keeps the lane in order.
     if (agent.wrapUpUntil !== undefined && agent.wrapUpUntil >= until) return;
     this.endWrapUp(agent);
     agent.wrapUpUntil = until;
-    agent.dueAt = until;
-    this.deadlines.push(agent);
+    this.link(this.wrapUpLanes.get(agent.wrapUpMs) as Lane<AgentRecord>, agent.wrapLink);
   }
 
   private endWrapUp(agent: AgentRecord): void {
+    this.unlink(agent.wrapLink);
     agent.wrapUpUntil = undefined;
-    if (agent.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(agent);
   }
 
   private wrapUpElapsed(agent: AgentRecord, now: number): void {
     const from = displayedState(agent);
-    agent.wrapUpUntil = undefined;
+    const endedAt = agent.wrapUpUntil;
+    this.endWrapUp(agent);
     // Idle since the wrap-up really ended, even if dispatch runs a little later.
-    this.settle(agent, from, agent.pauseReason, now, agent.dueAt);
+    this.settle(agent, from, agent.pauseReason, now, endedAt);
   }
 
   private statusOf(agent: AgentRecord): AgentStatus {
@@ -726,6 +785,9 @@ export class QueueScheduler {
     }
   }
 }
+
+const wrapUpEnd = (agent: AgentRecord): number => agent.wrapUpUntil as number;
+const agentIndex = (agent: AgentRecord): number => agent.index;
 
 function notFound(entity: NotFound['entity'], id: string, detail = 'does not exist'): NotFound {
   return { ok: false, error: 'not-found', entity, id, message: `${entity} "${id}" ${detail}` };
