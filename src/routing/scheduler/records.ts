@@ -4,7 +4,7 @@
  * between indexes allocates nothing. Internal to src/routing/scheduler.
  *
  * @example
- *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy));
+ *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), onRelax, onExpiry);
  *   const call = new CallRecord('c1', queue, 0, now, 1);
  */
 import type { MemberOrder } from './agent-order.js';

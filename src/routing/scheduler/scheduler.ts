@@ -13,17 +13,28 @@
  * v values on the one time axis. An agent who serves several queues always takes the
  * call with the smallest v among the calls it qualifies for, across all its queues.
  *
- * Indexes (n = waiting calls, m = agents, Q = queues of one agent, S = stages per queue):
+ * Indexes (n = waiting calls, m = agents, Q = queues of one agent, S = stages per queue,
+ * L = deadline lanes: one per (queue, relaxation step), per queue with a max wait and per
+ * distinct wrap-up time, i.e. the size of the configuration, not of the traffic):
  *
- * | index                              | holds                                    | order                   |
- * | ---------------------------------- | ---------------------------------------- | ----------------------- |
- * | queue.line (treap, records.ts)     | the queue's waiting (not ringing) calls  | (v, seq); subtree size  |
- * |                                    |                                          | and highest stage       |
- * | queue.partitions[s] (binary heaps) | offerable members whose entry stage is s | the queue's strategy    |
- * | deadlines (binary heap)            | waiting calls' next relaxation or max    | (due, agent<call, id)   |
- * |                                    | wait; agents' wrap-up end                |                         |
- * | queue.oldest… (linked list)        | the queue's calls in arrival order       | arrival                 |
- * | calls / connected / agents (maps)  | records by id                            | —                       |
+ * | index                               | holds                                     | order                    |
+ * | ----------------------------------- | ----------------------------------------- | ------------------------ |
+ * | queue.line (treap, waiting-line.ts) | the queue's waiting (not ringing) calls   | (v, seq); subtree size   |
+ * |                                     |                                           | and highest stage        |
+ * | queue.partitions[s] (binary heaps)  | offerable members whose entry stage is s  | the queue's strategy     |
+ * | queue.relaxLanes[s] (FIFO, lane.ts) | calls at stage s that joined in order     | arrival = due order      |
+ * | queue.expiryLane (FIFO)             | the same calls, due at max wait           | arrival = due order      |
+ * | wrapUpLanes (FIFO per wrapUpMs)     | agents in wrap-up                         | call end = due order     |
+ * | deadlines (binary heap)             | the lanes (keyed by their heads) and      | (due, rank, head seq)    |
+ * |                                     | calls back from a ring (own entry: they   |                          |
+ * |                                     | are out of arrival order)                 |                          |
+ * | queue.oldest… (linked list)         | the queue's calls in arrival order        | arrival                  |
+ * | calls / connected / agents (maps)   | records by id                             | —                        |
+ *
+ * Lanes work because every call of a queue relaxes and expires a fixed time after its
+ * arrival, and every wrap-up of a given length ends a fixed time after its call: within
+ * a lane, the order of arrival is the order of falling due. So joining or leaving a lane
+ * is O(1), and the deadline heap only ever holds O(L + calls back from a ring) entries.
  *
  * Stages only relax, so an agent who qualifies at stage s qualifies at every later
  * stage: its "entry stage" in a queue is fixed at construction. A call at stage s can
@@ -45,14 +56,14 @@
  *
  * | operation                       | cost                                                         |
  * | ------------------------------- | ------------------------------------------------------------ |
- * | enqueue                         | O(log n)                                                     |
- * | abandon (waiting / ringing k)   | O(log n) / O(k·Q·log m)                                      |
- * | login, logout, pause, unpause   | O(Q·log m)                                                   |
+ * | enqueue                         | O(log n + log L)                                             |
+ * | abandon (waiting / ringing k)   | O(log n + log L) / O(k·Q·log m)                              |
+ * | login, logout, pause, unpause   | O(Q·log m + log L)                                           |
  * | offerAnswered/Missed/Cancelled  | O(Q·log m + log n) (+ O(k·Q·log m) to release ring-all legs) |
- * | callEnded                       | O(Q·log m + log n)                                           |
- * | dispatch                        | O(log n) per due deadline, O(Q·log n + S + Q·log m) per      |
- * |                                 | dirty item and per offer; a free agent whose chosen call was |
- * |                                 | taken first is recomputed, O(Q·log n) each time              |
+ * | callEnded                       | O(Q·log m + log L)                                           |
+ * | dispatch                        | O(log n + log L) per due deadline, O(Q·log n + S + Q·log m)  |
+ * |                                 | per changed call or agent and per offer; a free agent whose  |
+ * |                                 | chosen call was taken first is recomputed, O(Q·log n) each   |
  * | position                        | O(log n)                                                     |
  * | nextDeadline                    | O(1)                                                         |
  * | snapshots                       | O(queues·members + agents) (the only scans)                  |
@@ -159,7 +170,7 @@ export class QueueScheduler {
     for (const ms of new Set(specs.agents.map((a) => a.wrapUpMs).filter((ms) => ms > 0))) {
       this.wrapUpLanes.set(ms, new Lane<AgentRecord>(WRAP_UP_RANK, 0, wrapUpEnd, agentIndex, (agent, now) => this.wrapUpElapsed(agent, now)));
     }
-    const onRelax = (call: CallRecord, now: number): void => this.relaxInLane(call, now);
+    const onRelax = (call: CallRecord): void => this.relaxInLane(call);
     const onExpiry = (call: CallRecord, now: number): void => this.expire(call, now);
     specs.queues.forEach((spec, i) => {
       const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), onRelax, onExpiry);
@@ -478,7 +489,7 @@ export class QueueScheduler {
   }
 
   /** The head of relaxLanes[s] reached stage s + 1: it may now take agents it could not before. */
-  private relaxInLane(call: CallRecord, _now: number): void {
+  private relaxInLane(call: CallRecord): void {
     const queue = call.queue;
     const stage = call.stage + 1;
     this.unlink(call.relaxLink);
