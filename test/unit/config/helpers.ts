@@ -1,3 +1,4 @@
+import { vi } from 'vitest';
 import { ConfigError, type ConfigIssue } from '../../../src/config/issues.js';
 import { parseConfig } from '../../../src/config/load.js';
 
@@ -19,3 +20,24 @@ export function issuesOf(text: string, file = 'test.yaml'): readonly ConfigIssue
   }
   throw new Error('expected the configuration to be invalid');
 }
+
+/** Runs a command with stdout and stderr captured. */
+export async function captured(command: (argv: string[]) => Promise<number>, argv: string[]) {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stdout += String(chunk);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+    stderr += String(chunk);
+    return true;
+  });
+  try {
+    const code = await command(argv);
+    return { code, stdout, stderr };
+  } finally {
+    vi.restoreAllMocks();
+  }
+}
+
