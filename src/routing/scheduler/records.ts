@@ -26,6 +26,7 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
   /** Absolute max-wait instant, Infinity when the queue has no max wait. */
   readonly expiresAt: number;
   state: CallState = 'waiting';
+  /** Skill stage index, kept current by the deadline lanes (and timers) up to the last dispatch. */
   stage = 0;
   /** Agents the call is ringing (several for ring-all). Empty unless state is 'offered'. */
   readonly offeredTo: AgentRecord[] = [];
@@ -47,7 +48,7 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
   right: CallRecord | null = null;
   treapPriority = 0;
   size = 1;
-  maxStage = 0;
+  minArrival: number;
 
   // The queue's arrival-ordered list (waiting and offered calls), for the oldest wait.
   prevArrival: CallRecord | null = null;
@@ -63,6 +64,7 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
     // Each priority level is a head start of agingMs: time-invariant, so the line stays sorted.
     this.virtualAt = enqueuedAt - priority * queue.agingMs;
     this.expiresAt = queue.maxWaitMs === undefined ? Infinity : enqueuedAt + queue.maxWaitMs;
+    this.minArrival = enqueuedAt;
     this.timerOrdinal = seq;
   }
 }
@@ -122,6 +124,8 @@ export class Membership implements HeapItem {
     readonly memberIndex: number,
     /** First skill stage the agent qualifies for. */
     readonly entryStage: number,
+    /** How long a caller must have waited for the agent to qualify (the entry stage's afterMs). */
+    readonly entryWaitMs: number,
   ) {}
 }
 
@@ -189,10 +193,11 @@ export class QueueRecord {
     this.expiryLane = spec.maxWaitMs === undefined ? null : new Lane<CallRecord>(EXPIRY_RANK, spec.maxWaitMs, arrival, sequence, onExpiry);
   }
 
-  /** The skill stage that applies after waiting `waitedMs`. */
-  stageAt(waitedMs: number): number {
+  /** The skill stage that applies at `now` to a call that arrived at `enqueuedAt`. */
+  stageAt(enqueuedAt: number, now: number): number {
     let s = this.stages.length - 1;
-    while (s > 0 && (this.stages[s] as SkillStage).afterMs > waitedMs) s--;
+    // Same expression as the stage deadlines (enqueuedAt + afterMs <= now), never now − enqueuedAt.
+    while (s > 0 && enqueuedAt + (this.stages[s] as SkillStage).afterMs > now) s--;
     return s;
   }
 

@@ -20,7 +20,7 @@
  * | index                               | holds                                     | order                    |
  * | ----------------------------------- | ----------------------------------------- | ------------------------ |
  * | queue.line (treap, waiting-line.ts) | the queue's waiting (not ringing) calls   | (v, seq); subtree size   |
- * |                                     |                                           | and highest stage        |
+ * |                                     |                                           | and earliest arrival     |
  * | queue.partitions[s] (binary heaps)  | offerable members whose entry stage is s  | the queue's strategy     |
  * | queue.relaxLanes[s] (FIFO, lane.ts) | calls at stage s that joined in order     | arrival = due order      |
  * | queue.expiryLane (FIFO)             | the same calls, due at max wait           | arrival = due order      |
@@ -38,8 +38,10 @@
  *
  * Stages only relax, so an agent who qualifies at stage s qualifies at every later
  * stage: its "entry stage" in a queue is fixed at construction. A call at stage s can
- * take any agent in partitions 0..s; an agent with entry stage e can take any call whose
- * stage is ≥ e, which the treap finds in O(log n) through the subtree's highest stage.
+ * take any agent in partitions 0..s; an agent with entry stage e can take any call that
+ * has waited at least stages[e].afterMs, which the treap finds in O(log n) through the
+ * subtree's earliest arrival. Nothing in the tree changes when a call relaxes: the relax
+ * lanes only advance call.stage (used to pick agents) and queue the call for matching.
  *
  * Matching (dispatch) keeps this invariant: after dispatch, no waiting call has a
  * qualified offerable agent. Between dispatches, operations only mark what changed
@@ -112,7 +114,7 @@ import type {
   TransitionResult,
 } from './results.js';
 import { entryStage } from './skills.js';
-import type { AgentSpec, QueueSpec } from './types.js';
+import type { AgentSpec, QueueSpec, SkillStage } from './types.js';
 import { validateSpecs } from './validate-specs.js';
 import { estimateWaitMs } from './wait-estimator.js';
 
@@ -177,7 +179,8 @@ export class QueueScheduler {
       this.queues.set(spec.id, queue);
       spec.members.forEach((agentId, memberIndex) => {
         const agent = this.agents.get(agentId) as AgentRecord;
-        const membership = new Membership(agent, queue, memberIndex, entryStage(agent.skills, spec.stages));
+        const entry = entryStage(agent.skills, spec.stages);
+        const membership = new Membership(agent, queue, memberIndex, entry, entry < 0 ? Infinity : (spec.stages[entry] as SkillStage).afterMs);
         queue.memberships.push(membership);
         if (membership.entryStage >= 0) agent.servable.push(membership);
       });
@@ -458,7 +461,7 @@ export class QueueScheduler {
   private rejoinLine(call: CallRecord, now: number): void {
     const queue = call.queue;
     call.state = 'waiting';
-    call.stage = queue.stageAt(now - call.enqueuedAt);
+    call.stage = queue.stageAt(call.enqueuedAt, now);
     queue.line.insert(call);
     this.scheduleCall(call);
     this.markCall(call);
@@ -490,11 +493,9 @@ export class QueueScheduler {
 
   /** The head of relaxLanes[s] reached stage s + 1: it may now take agents it could not before. */
   private relaxInLane(call: CallRecord): void {
-    const queue = call.queue;
-    const stage = call.stage + 1;
+    const stage = ++call.stage;
     this.unlink(call.relaxLink);
-    queue.line.raiseStage(call, stage);
-    const nextStep = queue.relaxLanes[stage];
+    const nextStep = call.queue.relaxLanes[stage];
     if (nextStep !== undefined) this.link(nextStep, call.relaxLink);
     this.markCall(call);
   }
@@ -505,9 +506,8 @@ export class QueueScheduler {
       this.expire(call, now);
       return;
     }
-    const queue = call.queue;
     this.deadlines.remove(call);
-    queue.line.raiseStage(call, queue.stageAt(call.dueAt - call.enqueuedAt));
+    call.stage = call.queue.stageAt(call.enqueuedAt, call.dueAt);
     this.scheduleCall(call);
     this.markCall(call);
   }
@@ -597,7 +597,7 @@ export class QueueScheduler {
     this.dirtyCalls.length = 0;
     for (const agent of this.dirtyAgents) {
       agent.dirty = false;
-      if (agent.offerable) this.proposeFor(agent);
+      if (agent.offerable) this.proposeFor(agent, now);
     }
     this.dirtyAgents.length = 0;
 
@@ -606,19 +606,21 @@ export class QueueScheduler {
       const call = c.call;
       if (call.state === 'waiting') {
         const chosen = this.pickAgents(call);
-        if (chosen.length > 0) (offers ??= []).push(this.offer(call, chosen, now));
+        // Nobody, not even the proposer, can take it: nothing changed for anyone.
+        if (chosen.length === 0) continue;
+        (offers ??= []).push(this.offer(call, chosen, now));
       }
       // The proposing agent is still free if its call went elsewhere: find its next best.
-      if (c.via !== null && c.via.offerable) this.proposeFor(c.via);
+      if (c.via !== null && c.via.offerable) this.proposeFor(c.via, now);
     }
     return offers;
   }
 
   /** Queues the best waiting call `agent` qualifies for, across all its queues, as a candidate. */
-  private proposeFor(agent: AgentRecord): void {
+  private proposeFor(agent: AgentRecord, now: number): void {
     let best: CallRecord | null = null;
     for (const m of agent.servable) {
-      const call = m.queue.line.first(m.entryStage);
+      const call = m.queue.line.first(m.entryWaitMs, now);
       if (call !== null && (best === null || callBefore(call, best))) best = call;
     }
     if (best !== null) this.candidates.push({ call: best, via: agent, heapIndex: NOT_IN_HEAP });

@@ -2,9 +2,11 @@
  * One queue's waiting callers in line order, as a treap (a randomized balanced binary
  * search tree) keyed by (virtual arrival time, arrival sequence). Each node also keeps
  * its subtree's size, which answers "how many callers are ahead of me" in O(log n), and
- * its subtree's highest skill stage, which answers "who is first among the callers an
- * agent qualifies for" in O(log n): agents qualify for every stage from some stage on,
- * because stages only relax.
+ * its subtree's earliest real arrival, which answers "who is first among the callers who
+ * have waited at least w" in O(log n). That is the question an agent asks: it qualifies
+ * for every stage from its entry stage on (stages only relax), i.e. for every caller who
+ * has waited at least that stage's afterMs. Both are fixed per node, so time passing
+ * and callers relaxing never touch the tree.
  *
  * The nodes are the scheduler's call records (intrusive links), so the line allocates
  * nothing per call.
@@ -13,8 +15,7 @@
  *   const line = new WaitingLine<Call>(7);
  *   line.insert(call);               // O(log n)
  *   line.rank(call);                 // callers ahead of `call`
- *   line.first(1);                   // earliest caller at stage 1 or later, or null
- *   line.raiseStage(call, 2);        // the caller relaxed to stage 2
+ *   line.first(60_000, now);         // earliest caller in line order who arrived by now − 60 s, or null
  *   line.remove(call);
  */
 import { SwitchboardError } from '../../util/errors.js';
@@ -24,13 +25,14 @@ export interface LineNode<T> {
   readonly virtualAt: number;
   /** Global arrival counter, breaks ties between equal virtual times. */
   readonly seq: number;
-  /** Current skill stage index. Only rises while the node is in a line. */
-  stage: number;
+  /** Real arrival time. */
+  readonly enqueuedAt: number;
   left: T | null;
   right: T | null;
   treapPriority: number;
   size: number;
-  maxStage: number;
+  /** Earliest enqueuedAt in the subtree. */
+  minArrival: number;
 }
 
 export class WaitingLine<T extends LineNode<T>> {
@@ -50,7 +52,7 @@ export class WaitingLine<T extends LineNode<T>> {
     node.left = null;
     node.right = null;
     node.size = 1;
-    node.maxStage = node.stage;
+    node.minArrival = node.enqueuedAt;
     node.treapPriority = this.nextRandom();
     this.root = this.insertUnder(this.root, node);
   }
@@ -76,29 +78,18 @@ export class WaitingLine<T extends LineNode<T>> {
     throw new SwitchboardError('SB_INTERNAL', 'WaitingLine.rank: node is not in this line');
   }
 
-  /** The first node in line order whose stage is at least `minStage`, or null. */
-  first(minStage: number): T | null {
+  /**
+   * The first node in line order with `enqueuedAt + waitedMs <= now` (written exactly as
+   * the scheduler's stage deadlines are, so both agree to the last bit), or null.
+   */
+  first(waitedMs: number, now: number): T | null {
     let n = this.root;
     while (n !== null) {
-      if (n.left !== null && n.left.maxStage >= minStage) n = n.left;
-      else if (n.stage >= minStage) return n;
-      else n = n.right !== null && n.right.maxStage >= minStage ? n.right : null;
+      if (n.left !== null && n.left.minArrival + waitedMs <= now) n = n.left;
+      else if (n.enqueuedAt + waitedMs <= now) return n;
+      else n = n.right !== null && n.right.minArrival + waitedMs <= now ? n.right : null;
     }
     return null;
-  }
-
-  /** Moves `node` (in this line) to a higher stage without changing its place. */
-  raiseStage(node: T, stage: number): void {
-    let n = this.root;
-    while (n !== null) {
-      if (n.maxStage < stage) n.maxStage = stage;
-      if (n === node) {
-        n.stage = stage;
-        return;
-      }
-      n = before(node, n) ? n.left : n.right;
-    }
-    throw new SwitchboardError('SB_INTERNAL', 'WaitingLine.raiseStage: node is not in this line');
   }
 
   private insertUnder(root: T | null, node: T): T {
@@ -148,17 +139,17 @@ function pull<T extends LineNode<T>>(n: T): void {
   const l = n.left;
   const r = n.right;
   let size = 1;
-  let maxStage = n.stage;
+  let minArrival = n.enqueuedAt;
   if (l !== null) {
     size += l.size;
-    if (l.maxStage > maxStage) maxStage = l.maxStage;
+    if (l.minArrival < minArrival) minArrival = l.minArrival;
   }
   if (r !== null) {
     size += r.size;
-    if (r.maxStage > maxStage) maxStage = r.maxStage;
+    if (r.minArrival < minArrival) minArrival = r.minArrival;
   }
   n.size = size;
-  n.maxStage = maxStage;
+  n.minArrival = minArrival;
 }
 
 function rotateRight<T extends LineNode<T>>(root: T, left: T): T {

@@ -7,14 +7,14 @@ interface Node extends LineNode<Node> {
   readonly id: number;
 }
 
-function node(id: number, virtualAt: number, stage: number): Node {
-  return { id, virtualAt, seq: id, stage, left: null, right: null, treapPriority: 0, size: 1, maxStage: stage };
+function node(id: number, virtualAt: number, enqueuedAt: number): Node {
+  return { id, virtualAt, seq: id, enqueuedAt, left: null, right: null, treapPriority: 0, size: 1, minArrival: enqueuedAt };
 }
 
 const byLine = (a: Node, b: Node): number => a.virtualAt - b.virtualAt || a.seq - b.seq;
 
 describe('WaitingLine against a sorted array', () => {
-  it.each([1, 2, 3])('agrees on rank, first(minStage) and stage raises over 5,000 random operations (seed %i)', (seed) => {
+  it.each([1, 2, 3])('agrees on rank and first(waitedMs, now) over 5,000 random operations (seed %i)', (seed) => {
     const random = prng(seed);
     const line = new WaitingLine<Node>(seed);
     let model: Node[] = [];
@@ -22,8 +22,9 @@ describe('WaitingLine against a sorted array', () => {
     for (let op = 0; op < 5_000; op++) {
       const r = random();
       if (r < 0.45 || model.length === 0) {
-        // Few distinct virtual times, so ties on virtualAt are common.
-        const n = node(nextId++, Math.floor(random() * 50), Math.floor(random() * 3));
+        // Few distinct virtual times, so ties on virtualAt are common; arrivals are
+        // unrelated to line order, as with priorities.
+        const n = node(nextId++, Math.floor(random() * 50), Math.floor(random() * 100));
         line.insert(n);
         model.push(n);
         model.sort(byLine);
@@ -31,16 +32,13 @@ describe('WaitingLine against a sorted array', () => {
         const victim = model[Math.floor(random() * model.length)] as Node;
         line.remove(victim);
         model = model.filter((n) => n !== victim);
-      } else if (r < 0.85) {
-        const n = model[Math.floor(random() * model.length)] as Node;
-        if (n.stage < 3) line.raiseStage(n, n.stage + 1);
       } else {
         const n = model[Math.floor(random() * model.length)] as Node;
         expect(line.rank(n)).toBe(model.indexOf(n));
       }
       expect(line.size).toBe(model.length);
-      for (let minStage = 0; minStage <= 3; minStage++) {
-        expect(line.first(minStage)?.id).toBe(model.find((n) => n.stage >= minStage)?.id);
+      for (const [waitedMs, now] of [[0, 100], [30, 60], [10, 30], [50, 50], [0, -1]] as const) {
+        expect(line.first(waitedMs, now)?.id).toBe(model.find((n) => n.enqueuedAt + waitedMs <= now)?.id);
       }
     }
   });
