@@ -20,6 +20,7 @@
  */
 import type { Config } from '../config/schema/config.js';
 import { ChainCompiler, chainId, describeSchedule, resolveChain, type CompiledStep, type ResolveContext } from './chains.js';
+import { ExactNumberIndex } from './exact-index.js';
 import { DEFAULT_REJECT, type ChainId, type ChainResolution, type Condition, type Decision, type TraceEntry } from './decision.js';
 import { compileHeaderMatcher, compileNumberMatcher, type Matcher } from './matchers.js';
 import { normaliseNumber } from './numbers.js';
@@ -49,7 +50,10 @@ interface CompiledRule {
   readonly trunks: ReadonlySet<string> | undefined;
   readonly trunkDescribe: string;
   readonly to: Matcher | undefined;
+  /** The `to` condition is an exact list, answered by the router's index. */
+  readonly toExact: boolean;
   readonly from: Matcher | undefined;
+  readonly fromExact: boolean;
   readonly headers: readonly { readonly name: string; readonly matcher: Matcher; readonly failed: RuleEntry }[];
   readonly schedule: { readonly compiled: CompiledSchedule; readonly open: boolean } | undefined;
   readonly steps: readonly CompiledStep[];
@@ -67,6 +71,8 @@ export class Router {
   private readonly chains: ReadonlyMap<ChainId, readonly CompiledStep[]>;
   private readonly lowerCaseHeaders: boolean;
   private readonly numbering: Config['numbering'];
+  private readonly exactTo: ExactNumberIndex;
+  private readonly exactFrom: ExactNumberIndex;
 
   constructor(config: Config) {
     this.numbering = config.numbering;
@@ -85,8 +91,17 @@ export class Router {
     }
     this.chains = chains;
 
+    this.exactTo = new ExactNumberIndex(config.routes.length);
+    this.exactFrom = new ExactNumberIndex(config.routes.length);
     this.rules = config.routes.map((route, index): CompiledRule => {
       const m = route.match;
+      for (const [match, exactIndex] of [
+        [m.to, this.exactTo],
+        [m.from, this.exactFrom],
+      ] as const) {
+        if (match?.kind !== 'exact') continue;
+        for (const value of new Set(match.values.map((v) => normaliseNumber(v, config.numbering)))) exactIndex.add(value, index);
+      }
       const to = m.to && compileNumberMatcher('to', m.to, config.numbering);
       const from = m.from && compileNumberMatcher('from', m.from, config.numbering);
       const trunkList = m.trunk?.length === 1 ? m.trunk[0]! : `one of ${m.trunk?.join(', ')}`;
@@ -105,7 +120,9 @@ export class Router {
         trunks: m.trunk ? new Set(m.trunk) : undefined,
         trunkDescribe,
         to,
+        toExact: m.to?.kind === 'exact',
         from,
+        fromExact: m.from?.kind === 'exact',
         headers,
         schedule: m.schedule && { compiled: schedules.get(m.schedule.schedule)!, open: m.schedule.open },
         steps: compiler.compile(route.then),
@@ -134,6 +151,8 @@ export class Router {
       }, ${trunkNote}`,
     });
     const headers = this.lowerCaseHeaders ? lowerCaseKeys(call.headers) : undefined;
+    this.exactTo.mark(to);
+    this.exactFrom.mark(from);
     const ctx = this.context(instant, state, trace);
     const facts = { to, from, ...(trunk === undefined ? {} : { trunk }) };
 
@@ -191,8 +210,8 @@ export class Router {
     ctx: ResolveContext,
   ): RuleEntry | undefined {
     if (rule.trunks && (trunk === undefined || !rule.trunks.has(trunk))) return rule.failed.trunk;
-    if (rule.to && !rule.to.test(to)) return rule.failed.to;
-    if (rule.from && !rule.from.test(from)) return rule.failed.from;
+    if (rule.to && !(rule.toExact ? this.exactTo.has(rule.index) : rule.to.test(to))) return rule.failed.to;
+    if (rule.from && !(rule.fromExact ? this.exactFrom.has(rule.index) : rule.from.test(from))) return rule.failed.from;
     for (const h of rule.headers) {
       if (!h.matcher.test(headers!.get(h.name))) return h.failed;
     }
