@@ -39,7 +39,7 @@ export const SECTIONS = [
 
 export function configSchema(ctx: SchemaContext = {}) {
   const entries = <T extends z.ZodType>(value: T, description: string, what: string) =>
-    z.record(name(`The ${what}'s name.`), value).default({}).describe(description);
+    z.record(name(`The ${what}'s name.`), value).prefault({}).describe(description);
   return mapping(
     {
       numbering: numberingSchema.optional(),
@@ -49,7 +49,7 @@ export function configSchema(ctx: SchemaContext = {}) {
       users: entries(userSchema, 'SIP users by name (the digest username).', 'user'),
       agents: z
         .record(name("The agent's name."), agentSchema(ctx))
-        .default({})
+        .prefault({})
         .transform((agents) =>
           Object.fromEntries(Object.entries(agents).map(([id, a]) => [id, { ...a, user: a.user ?? id }])),
         )
@@ -58,7 +58,7 @@ export function configSchema(ctx: SchemaContext = {}) {
       schedules: entries(scheduleSchema, 'Opening-hours schedules by name.', 'schedule'),
       ivr: entries(ivrMenuSchema(ctx), 'IVR menus by name.', 'IVR menu'),
       voicemail: entries(voicemailBoxSchema, 'Voicemail boxes by name.', 'voicemail box'),
-      routes: z.array(routeSchema(ctx)).default([]).describe('Entry rules, tried in order; the first match wins.'),
+      routes: z.array(routeSchema(ctx)).prefault([]).describe('Entry rules, tried in order; the first match wins.'),
       cdr: cdrSchema.prefault({}),
       queue_log: queueLogSchema.prefault({}),
       admin: adminSchema.prefault({}),

@@ -28,7 +28,7 @@ export const numberingSchema = mapping(
       .describe('Digits dialled before a national number, replaced by "+" and the country code, e.g. "0" or "1" (NANP). "" for none.'),
     national_number_lengths: z
       .array(integer('A digit count.', 1, 15))
-      .default([])
+      .prefault([])
       .describe(
         'Lengths of national numbers dialled without any prefix, which get "+" and the country code (NANP: [10]). When set, the national prefix also applies only when the rest has one of these lengths.',
       ),

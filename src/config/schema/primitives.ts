@@ -147,11 +147,11 @@ export function checkOutboundTrunk(ctx: SchemaContext, trunk: string, c: z.Refin
 
 /** A duration string ("500ms", "20s", "10m", "1h"), parsed to milliseconds. */
 export function duration(description: string, limits: { min?: number; max?: number } = {}) {
+  const advice = 'write a number followed by ms, s, m or h, e.g. "500ms", "20s", "10m", "1h"';
   return z
-    .string()
+    .string({ error: (iss) => (iss.input === undefined ? undefined : `${inputText(iss)} is not a duration; ${advice}`) })
     .regex(new RegExp(DURATION_PATTERN), {
-      error: (iss) =>
-        `${inputText(iss)} is not a duration; write a number followed by ms, s, m or h, e.g. "500ms", "20s", "10m", "1h"`,
+      error: (iss) => `${inputText(iss)} is not a duration; ${advice}`,
     })
     .transform((text, c) => {
       const ms = parseDuration(text);

@@ -24,7 +24,7 @@ function needText(need: Readonly<Record<string, number>>): string {
 
 const skillsSchema = mapping(
   {
-    need: skillLevels('Minimum skill levels a caller needs at first, e.g. { en: 3 }. {} means any member.').default({}),
+    need: skillLevels('Minimum skill levels a caller needs at first, e.g. { en: 3 }. {} means any member.').prefault({}),
     relax: z
       .array(
         mapping(
@@ -35,7 +35,7 @@ const skillsSchema = mapping(
           'A relaxation stage.',
         ),
       )
-      .default([])
+      .prefault([])
       .describe('Weaker requirements that apply as the caller keeps waiting, in order of `after`.'),
   },
   'Skill requirements and their relaxation over waiting time.',

@@ -206,8 +206,8 @@ export const scheduleSchema = mapping(
   {
     tz: timeZone('IANA time zone the hours, dates and exceptions are in, e.g. "Europe/Berlin".'),
     weekly: weeklySchema.prefault({}),
-    holidays: z.array(holidaySchema).default([]).describe('Days closed all day (local dates), fixed or recurring.'),
-    exceptions: z.array(exceptionSchema).default([]).describe('One-off openings and closings; they override holidays and weekly hours.'),
+    holidays: z.array(holidaySchema).prefault([]).describe('Days closed all day (local dates), fixed or recurring.'),
+    exceptions: z.array(exceptionSchema).prefault([]).describe('One-off openings and closings; they override holidays and weekly hours.'),
   },
   'Opening hours in a time zone.',
 );

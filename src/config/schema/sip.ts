@@ -103,7 +103,7 @@ export const sipSchema = mapping(
       {
         copy: z
           .array(headerName('A header name.'))
-          .default([])
+          .prefault([])
           .describe('Headers copied from the caller\'s INVITE (A leg) to the outgoing INVITE (B leg), e.g. ["X-Tier", "User-to-User"].'),
       },
       'Header handling across the B2BUA.',

@@ -42,7 +42,7 @@ export function agentSchema(ctx: SchemaContext) {
   return mapping(
     {
       user: ref(ctx, 'users', "The user whose phones ring for this agent's queue calls. Default: the user with the agent's name.").optional(),
-      skills: skillLevels('Skills and levels, e.g. { en: 5, billing: 3 }.').default({}),
+      skills: skillLevels('Skills and levels, e.g. { en: 5, billing: 3 }.').prefault({}),
       max_calls: integer('Most queue calls this agent handles at once.', 1, 100).default(1),
       wrap_up: duration('Time after a call before the agent is offered the next one.', { max: 3_600_000 }).prefault('0s'),
       auto_pause_after: integer(
