@@ -13,7 +13,8 @@
  *   Unexpected-Msg" table of SIPp's screen, per element.
  *
  * @example
- *   const stats = summarizeSippStats(finalRow(parseSippCsv(readFileSync(statFile, 'utf8'))));
+ *   const last = finalRow(parseSippCsv(readFileSync(statFile, 'utf8')));
+ *   const stats = last && summarizeSippStats(last); // stats.failedCalls, stats.failures, …
  *   const steps = parseSippCounts(readFileSync(countsFile, 'utf8'));
  *   describeSippExit(254, null); // 'a socket could not be bound (port in use?)'
  */
@@ -154,17 +155,17 @@ export function parseSippCounts(text: string): SippMessageCount[] {
 /**
  * SIPp 3.6's exit codes (include/defines.h, and the help text):
  *
- * | code      | meaning                                                               |
- * |-----------|-----------------------------------------------------------------------|
- * | 0         | every call succeeded                                                  |
- * | 1         | at least one call failed                                              |
- * | 97        | stopped by an internal command, or the global -timeout expired with   |
- * |           | no call succeeded (only without -timeout_error, which we always pass) |
- * | 99        | normal exit without any call processed (e.g. usage output)            |
- * | 255 (-1)  | fatal error: bad scenario or option, unknown -key, or the global      |
- * |           | -timeout expired with -timeout_error                                  |
- * | 254 (-2)  | fatal error binding a socket: the port is in use                     |
- * | signal    | killed; SIGTERM still writes the statistics, SIGKILL does not         |
+ * | code     | meaning                                                                 |
+ * |----------|-------------------------------------------------------------------------|
+ * | 0        | every call succeeded                                                    |
+ * | 1        | at least one call failed                                                |
+ * | 97       | stopped by an internal command, or the global -timeout expired with no  |
+ * |          | successful call (only without -timeout_error, which we always pass)     |
+ * | 99       | normal exit without any call processed (e.g. usage output)              |
+ * | 254 (-2) | a socket could not be bound: the port is in use                         |
+ * | 255 (-1) | fatal error: bad scenario or option, unknown -key, or the global        |
+ * |          | -timeout expired with -timeout_error                                    |
+ * | signal   | killed; SIGTERM still writes the statistics, SIGKILL does not           |
  */
 export function describeSippExit(code: number | null, signal: string | null): string {
   if (code === null) return `killed by ${signal ?? 'a signal'}`;
