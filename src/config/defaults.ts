@@ -1,4 +1,10 @@
-/** Defaults shared by the schema and the documentation; each is documented in docs/configuration.md. */
+/**
+ * Defaults the schema applies where a shorthand leaves no place for `prefault`; each is
+ * documented in docs/configuration.md.
+ *
+ * @example
+ *   { ring: alice }  // rings alice for DEFAULT_RING_TIMEOUT_MS
+ */
 
 /** How long a ring step rings each target unless configured. */
 export const DEFAULT_RING_TIMEOUT_MS = 20_000;

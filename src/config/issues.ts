@@ -85,12 +85,16 @@ function expectedText(expected: string): string {
 
 type ZodIssue = z.core.$ZodIssue;
 
+/** Zod's own wording starts like this; a schema's custom wording (e.g. for durations) does not. */
+const ZOD_DEFAULT_TYPE_MESSAGE = /^Invalid input/;
+
 function typeMismatch(issue: ZodIssue & { code: 'invalid_type' }, root: unknown, path: PathSegment[]): PathIssue {
   const { found, value } = valueAt(root, path);
   const key = path[path.length - 1];
   if (!found && typeof key === 'string') {
     return { path, at: 'key', message: `missing required key ${JSON.stringify(key)} (${expectedText(issue.expected)})` };
   }
+  if (!ZOD_DEFAULT_TYPE_MESSAGE.test(issue.message)) return { path, at: 'value', message: issue.message };
   const quoteHint =
     issue.expected === 'string' && (typeof value === 'number' || typeof value === 'boolean')
       ? `; put it in quotes: "${String(value)}"`

@@ -7,6 +7,8 @@
  * are checked cheapest first (trunk, called number, caller number, headers, schedule)
  * and a rule stops at its first failing condition, which the trace names. The trace
  * entries for failures are built at compile time, so trying a rule allocates nothing.
+ * Exact-number conditions are answered through an index with per-decision scratch
+ * space, so a router serves one thread (as everything in a Node.js isolate does).
  *
  * @example
  *   const router = compileRouter(config);

@@ -67,7 +67,6 @@ export type StepConfig =
       readonly fallback: readonly StepConfig[];
     };
 
-export type ActionKind = StepConfig['kind'];
 
 /** Reason phrases from RFC 3261 section 21 and its updates, used when a reject gives none. */
 const REASON_PHRASES: Record<number, string> = {

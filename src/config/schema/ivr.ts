@@ -50,5 +50,3 @@ export const voicemailBoxSchema = mapping(
   },
   'A voicemail box.',
 );
-
-export type VoicemailBoxConfig = z.output<typeof voicemailBoxSchema>;

@@ -35,5 +35,3 @@ export const numberingSchema = mapping(
   },
   'How numbers are normalised to E.164 before rules match them. Without this section numbers are only cleaned (spaces, dashes, dots and brackets removed).',
 );
-
-export type NumberingConfig = z.output<typeof numberingSchema>;

@@ -38,7 +38,7 @@ export interface SchemaContext {
   readonly names?: KnownNames;
 }
 
-export const REF_LABEL: Record<RefKind, { one: string; many: string }> = {
+const REF_LABEL: Record<RefKind, { one: string; many: string }> = {
   users: { one: 'user', many: 'users' },
   agents: { one: 'agent', many: 'agents' },
   queues: { one: 'queue', many: 'queues' },
@@ -99,7 +99,7 @@ export function patternString(re: RegExp, what: (input: string) => string) {
   return z.string().regex(re, { error: (iss) => what(typeof iss.input === 'string' ? iss.input : inputText(iss)) });
 }
 
-export const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
+const NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A name for an entry of a section (a user, queue, schedule, …). */
 export function name(description: string) {

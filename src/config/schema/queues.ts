@@ -15,7 +15,7 @@ import { chainSchema } from './actions.js';
 import { checkOutboundTrunk, duration, filePath, integer, mapping, patternString, ref, type SchemaContext } from './primitives.js';
 import { skillLevels } from './users.js';
 
-export const QUEUE_STRATEGIES = ['longest-idle', 'fewest-calls', 'round-robin', 'ring-all', 'linear'] as const;
+const QUEUE_STRATEGIES = ['longest-idle', 'fewest-calls', 'round-robin', 'ring-all', 'linear'] as const;
 
 function needText(need: Readonly<Record<string, number>>): string {
   const parts = Object.entries(need).map(([s, l]) => `${s} >= ${l}`);

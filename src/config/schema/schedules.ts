@@ -28,7 +28,7 @@ const { RRule } = createRequire(import.meta.url)('rrule') as typeof import('rrul
 const DAY_SPEC_RE = /^(mon|tue|wed|thu|fri|sat|sun)(?:-(mon|tue|wed|thu|fri|sat|sun))?$|^daily$/;
 
 /** The days a weekly key covers: "mon", "mon-fri", "fri-mon" (wrapping) or "daily". */
-export function daysOf(spec: string): Weekday[] {
+function daysOf(spec: string): Weekday[] {
   const m = DAY_SPEC_RE.exec(spec);
   if (!m) return [];
   if (spec === 'daily') return [...WEEKDAYS];
@@ -85,7 +85,7 @@ const RRULE_FORBIDDEN = /^(BYHOUR|BYMINUTE|BYSECOND|DTSTART|BYSETPOS)$/;
 const FREQ_ALLOWED = /^(YEARLY|MONTHLY|WEEKLY|DAILY)$/;
 
 /** Parses an RRULE value for whole-day holidays; returns a reason when it is refused. */
-export function checkHolidayRule(text: string): string | undefined {
+function checkHolidayRule(text: string): string | undefined {
   const body = text.replace(/^RRULE:/i, '');
   if (/[\r\n]/.test(body)) return 'write only the RRULE value (e.g. "FREQ=YEARLY;BYMONTH=12;BYMONTHDAY=25"), on one line';
   const parts = body.split(';').map((p) => p.split('=')[0]!.toUpperCase());
@@ -211,5 +211,3 @@ export const scheduleSchema = mapping(
   },
   'Opening hours in a time zone.',
 );
-
-export type ScheduleConfig = z.output<typeof scheduleSchema>;

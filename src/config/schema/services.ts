@@ -68,6 +68,3 @@ export const logSchema = mapping(
   },
   'Logging.',
 );
-
-export type MediaConfig = z.output<typeof mediaSchema>;
-export type AdminConfig = z.output<typeof adminSchema>;

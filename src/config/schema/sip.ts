@@ -111,5 +111,3 @@ export const sipSchema = mapping(
   },
   'SIP engine settings.',
 );
-
-export type SipConfig = z.output<typeof sipSchema>;

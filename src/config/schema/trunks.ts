@@ -65,5 +65,3 @@ export const trunkSchema = mapping(
     c.addIssue({ code: 'custom', message: 'a trunk needs `inbound`, `outbound`, or both' });
   }
 });
-
-export type TrunkConfig = z.output<typeof trunkSchema>;

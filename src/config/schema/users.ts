@@ -29,7 +29,7 @@ export const userSchema = mapping(
 const SKILL_RE = /^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$/;
 
 /** A skill name: a label like "en" or "billing". */
-export const skillName = z
+const skillName = z
   .string()
   .regex(SKILL_RE, { error: (iss) => `${JSON.stringify(iss.input)} is not a skill name; use letters, digits, "_", "." or "-"` })
   .describe('A skill name, e.g. "en" or "billing".');
@@ -54,5 +54,3 @@ export function agentSchema(ctx: SchemaContext) {
     'A queue agent.',
   );
 }
-
-export type UserConfig = z.output<typeof userSchema>;
