@@ -230,7 +230,9 @@ export function resolveSteps(steps: readonly CompiledStep[], ctx: ResolveContext
           const waiting = ctx.state.queueLength(queue);
           if (waiting >= step.maxSize) {
             ctx.trace.push({ kind: 'step', detail: `queue ${queue} is full (${waiting} waiting, max_size ${step.maxSize}): on_full` });
-            return resolveSteps(ctx.chains.get(step.action.onFull)!, ctx, into);
+            // The overflow replaces the queue step, which never hands the call back to its own chain.
+            into.push(...resolveChain(ctx.chains.get(step.action.onFull)!, ctx));
+            return { actions: into, ended: true };
           }
         }
         into.push(step.action);

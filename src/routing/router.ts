@@ -20,7 +20,7 @@
  *   decision.rule;     // "vip"
  *   decision.actions;  // [{ kind: 'queue', queue: 'support', priority: 10, ... }]
  */
-import type { Config } from '../config/schema/config.js';
+import type { Config, RouteDefinition } from '../config/schema/config.js';
 import { ChainCompiler, chainId, describeSchedule, resolveChain, type CompiledStep, type ResolveContext } from './chains.js';
 import { ExactNumberIndex } from './exact-index.js';
 import { DEFAULT_REJECT, type ChainId, type ChainResolution, type Condition, type Decision, type TraceEntry } from './decision.js';
@@ -66,6 +66,51 @@ function failure(index: number, rule: string, condition: Condition, detail: stri
   return Object.freeze({ kind: 'rule', index, rule, matched: false, condition, detail });
 }
 
+interface RuleContext {
+  readonly config: Config;
+  readonly schedules: ReadonlyMap<string, CompiledSchedule>;
+  readonly compiler: ChainCompiler;
+  readonly exactTo: ExactNumberIndex;
+  readonly exactFrom: ExactNumberIndex;
+}
+
+function compileRule(route: RouteDefinition, index: number, ctx: RuleContext): CompiledRule {
+  const m = route.match;
+  const plan = ctx.config.numbering;
+  for (const [match, exactIndex] of [
+    [m.to, ctx.exactTo],
+    [m.from, ctx.exactFrom],
+  ] as const) {
+    if (match?.kind !== 'exact') continue;
+    for (const value of new Set(match.values.map((v) => normaliseNumber(v, plan)))) exactIndex.add(value, index);
+  }
+  const to = m.to && compileNumberMatcher('to', m.to, plan);
+  const from = m.from && compileNumberMatcher('from', m.from, plan);
+  const trunkList = m.trunk?.length === 1 ? m.trunk[0]! : `one of ${m.trunk?.join(', ')}`;
+  const headers = Object.entries(m.header ?? {}).map(([name, match]) => {
+    const matcher = compileHeaderMatcher(name, match);
+    return { name: name.toLowerCase(), matcher, failed: failure(index, route.name, 'header', `not matched: ${matcher.describeMiss}`) };
+  });
+  const failed: Partial<Record<Condition, RuleEntry>> = {};
+  if (m.trunk) failed.trunk = failure(index, route.name, 'trunk', `not matched: trunk is not ${trunkList}`);
+  if (to) failed.to = failure(index, route.name, 'to', `not matched: ${to.describeMiss}`);
+  if (from) failed.from = failure(index, route.name, 'from', `not matched: ${from.describeMiss}`);
+  return {
+    index,
+    name: route.name,
+    trunks: m.trunk ? new Set(m.trunk) : undefined,
+    trunkDescribe: `trunk is ${trunkList}`,
+    to,
+    toExact: m.to?.kind === 'exact',
+    from,
+    fromExact: m.from?.kind === 'exact',
+    headers,
+    schedule: m.schedule && { compiled: ctx.schedules.get(m.schedule.schedule)!, open: m.schedule.open },
+    steps: ctx.compiler.compile(route.then),
+    failed,
+  };
+}
+
 export class Router {
   /** Trunk identification for the SIP layer. */
   readonly trunks: TrunkIdentifier;
@@ -95,42 +140,8 @@ export class Router {
 
     this.exactTo = new ExactNumberIndex(config.routes.length);
     this.exactFrom = new ExactNumberIndex(config.routes.length);
-    this.rules = config.routes.map((route, index): CompiledRule => {
-      const m = route.match;
-      for (const [match, exactIndex] of [
-        [m.to, this.exactTo],
-        [m.from, this.exactFrom],
-      ] as const) {
-        if (match?.kind !== 'exact') continue;
-        for (const value of new Set(match.values.map((v) => normaliseNumber(v, config.numbering)))) exactIndex.add(value, index);
-      }
-      const to = m.to && compileNumberMatcher('to', m.to, config.numbering);
-      const from = m.from && compileNumberMatcher('from', m.from, config.numbering);
-      const trunkList = m.trunk?.length === 1 ? m.trunk[0]! : `one of ${m.trunk?.join(', ')}`;
-      const trunkDescribe = `trunk is ${trunkList}`;
-      const headers = Object.entries(m.header ?? {}).map(([name, match]) => {
-        const matcher = compileHeaderMatcher(name, match);
-        return { name: name.toLowerCase(), matcher, failed: failure(index, route.name, 'header', `not matched: ${matcher.describeMiss}`) };
-      });
-      const failed: Partial<Record<Condition, RuleEntry>> = {};
-      if (m.trunk) failed.trunk = failure(index, route.name, 'trunk', `not matched: trunk is not ${trunkList}`);
-      if (to) failed.to = failure(index, route.name, 'to', `not matched: ${to.describeMiss}`);
-      if (from) failed.from = failure(index, route.name, 'from', `not matched: ${from.describeMiss}`);
-      return {
-        index,
-        name: route.name,
-        trunks: m.trunk ? new Set(m.trunk) : undefined,
-        trunkDescribe,
-        to,
-        toExact: m.to?.kind === 'exact',
-        from,
-        fromExact: m.from?.kind === 'exact',
-        headers,
-        schedule: m.schedule && { compiled: schedules.get(m.schedule.schedule)!, open: m.schedule.open },
-        steps: compiler.compile(route.then),
-        failed,
-      };
-    });
+    const context: RuleContext = { config, schedules, compiler, exactTo: this.exactTo, exactFrom: this.exactFrom };
+    this.rules = config.routes.map((route, index) => compileRule(route, index, context));
     this.lowerCaseHeaders = this.rules.some((r) => r.headers.length > 0);
   }
 

@@ -287,3 +287,36 @@ describe('purity', () => {
     expect(JSON.parse(JSON.stringify(a))).toEqual(a); // plain data: safe to log and to print as JSON
   });
 });
+
+describe('overflow inside follow-the-sun', () => {
+  const overflow = compileRouter(
+    parseConfig(
+      [
+        'users: { alice: { password: alice-secret }, bob: { password: bob-secret } }',
+        'agents: { alice: {} }',
+        'queues: { q: { members: [alice], max_size: 1, on_full: { ring: bob, continue_on: [unavailable] } } }',
+        'schedules: { always: { tz: UTC, weekly: { daily: "00:00-24:00" } } }',
+        'voicemail: { vm: {} }',
+        'routes:',
+        '  - name: r',
+        '    then:',
+        '      - follow_the_sun: { sites: [{ name: s, schedule: always, then: { queue: q } }], fallback: { reject: 480 } }',
+        '      - voicemail: vm',
+        '',
+      ].join('\n'),
+      'overflow.yaml',
+    ),
+  );
+
+  it('a full queue hands over to on_full and never back to the chain around it', () => {
+    const full = new InMemoryRoutingState({ registered: ['bob'], queueLengths: { q: 1 } });
+    expect(kinds(overflow.decide({ to: 'x', from: 'y', headers: {} }, NY_OPEN, full).actions)).toEqual(['ring']);
+  });
+
+  it('an on_full chain that leaves nothing to try becomes reject 480', () => {
+    const full = new InMemoryRoutingState({ queueLengths: { q: 1 } });
+    const d = overflow.decide({ to: 'x', from: 'y', headers: {} }, NY_OPEN, full);
+    expect(d.actions).toEqual([{ kind: 'reject', status: 480, reason: 'Temporarily Unavailable' }]);
+    expect(d.trace.map((t) => t.detail)).toContain('nothing left to try: reject 480');
+  });
+});
