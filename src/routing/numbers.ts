@@ -55,7 +55,7 @@ export function normaliseNumber(raw: string, plan: NumberingDefinition | undefin
   if (!DIGITS_RE.test(cleaned)) return text;
   if (cleaned.startsWith('+') || plan === undefined) return cleaned;
   const { country_code: cc, international_prefix: intl, national_prefix: national, national_number_lengths: lengths } = plan;
-  if (cleaned.startsWith(intl) && cleaned.length > intl.length) return `+${cleaned.slice(intl.length)}`;
+  if (cleaned.startsWith(intl)) return cleaned.length > intl.length ? `+${cleaned.slice(intl.length)}` : cleaned;
   if (national !== '' && cleaned.startsWith(national)) {
     const rest = cleaned.slice(national.length);
     if (rest.length > 0 && (lengths.length === 0 || lengths.includes(rest.length))) return `+${cc}${rest}`;
