@@ -19,8 +19,11 @@ help:
 	@echo "make bench       benchmarks (results in bench/results/)"
 	@echo "make build       compile TypeScript to dist/"
 
+# `npm install --no-save` installs the lockfile's versions and never rewrites it. Not `npm ci`:
+# the registry here has no other platforms' optional packages (rollup's native builds), so the
+# lockfile cannot list them and `npm ci` refuses it as out of sync.
 $(NPM_STAMP): package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-save --no-audit --no-fund
 	@touch $@
 
 system-deps:

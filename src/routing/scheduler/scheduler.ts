@@ -84,7 +84,8 @@ import { SwitchboardError } from '../../util/errors.js';
 import { displayedState, MISSED_OFFERS_REASON, AGENT_STATES, type AgentState } from './agent-state.js';
 import { memberOrder } from './agent-order.js';
 import type { SchedulerEvent } from './events.js';
-import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
+import { CandidateQueue } from './candidate-queue.js';
+import { IndexedHeap, NOT_IN_HEAP } from './indexed-heap.js';
 import { Lane, type LaneLink } from './lane.js';
 import {
   AgentRecord,
@@ -131,16 +132,11 @@ export interface EnqueueRequest {
   readonly now: number;
 }
 
-/** A dispatch candidate: a call, and the free agent that proposed it (null for a dirty call). */
-interface Candidate extends HeapItem {
-  readonly call: CallRecord;
-  readonly via: AgentRecord | null;
-}
-
 const DONE: Done = Object.freeze({ ok: true });
 const QUEUED: EnqueueResult = Object.freeze({ ok: true, status: 'queued' });
 const FULL: EnqueueResult = Object.freeze({ ok: true, status: 'overflow', reason: 'max-size' });
 const NONE: readonly never[] = Object.freeze([]);
+const RELEASED_NONE: ReleaseResult = Object.freeze({ ok: true, withdrawnAgentIds: NONE });
 const NOTHING_TO_DO: DispatchResult = Object.freeze({ offers: NONE, overflows: NONE });
 
 export class QueueScheduler {
@@ -154,7 +150,7 @@ export class QueueScheduler {
   private readonly wrapUpLanes = new Map<number, Lane<AgentRecord>>();
   /** Max-wait overflows found by the dispatch in progress. */
   private overflows: Overflow[] | undefined;
-  private readonly candidates = new IndexedHeap<Candidate>((a, b) => callBefore(a.call, b.call));
+  private readonly candidates = new CandidateQueue();
   private readonly dirtyCalls: CallRecord[] = [];
   private readonly dirtyAgents: AgentRecord[] = [];
   private readonly listener: ((event: SchedulerEvent) => void) | undefined;
@@ -234,7 +230,7 @@ export class QueueScheduler {
     if (call.state === 'waiting') this.leaveLine(call);
     else withdrawn = this.withdrawAll(call, now);
     this.removeCall(call);
-    return this.done({ ok: true, withdrawnAgentIds: withdrawn });
+    return this.done(withdrawn.length === 0 ? RELEASED_NONE : { ok: true, withdrawnAgentIds: withdrawn });
   }
 
   /** Where a call stands: 1 + waiting calls ahead of it in its queue, and an estimated wait. */
@@ -339,9 +335,9 @@ export class QueueScheduler {
   /** The agent answered. The result lists the other agents still ringing for this call (ring-all) to cancel. */
   offerAnswered(callId: string, agentId: string, now: number): ReleaseResult {
     now = this.tick(now);
-    const found = this.findOffer(callId, agentId, 'answer');
-    if (!found.ok) return found;
-    const { call, agent } = found;
+    const call = this.calls.get(callId);
+    const agent = this.agents.get(agentId);
+    if (call === undefined || agent === undefined || agent.offer !== call) return this.refuseOffer(callId, call, agentId, agent, 'answer');
     const queue = call.queue;
     if (this.listener) {
       this.emit({ type: 'call-answered', at: now, callId, queueId: queue.id, agentId, waitedMs: now - call.enqueuedAt });
@@ -356,7 +352,7 @@ export class QueueScheduler {
     const withdrawn = call.offeredTo.length === 0 ? NONE : this.withdrawAll(call, now);
     this.removeCall(call);
     this.connected.set(callId, { id: callId, queue, agent, answeredAt: now });
-    return this.done({ ok: true, withdrawnAgentIds: withdrawn });
+    return this.done(withdrawn.length === 0 ? RELEASED_NONE : { ok: true, withdrawnAgentIds: withdrawn });
   }
 
   /**
@@ -365,9 +361,9 @@ export class QueueScheduler {
    */
   offerMissed(callId: string, agentId: string, now: number): TransitionResult {
     now = this.tick(now);
-    const found = this.findOffer(callId, agentId, 'miss');
-    if (!found.ok) return found;
-    const { call, agent } = found;
+    const call = this.calls.get(callId);
+    const agent = this.agents.get(agentId);
+    if (call === undefined || agent === undefined || agent.offer !== call) return this.refuseOffer(callId, call, agentId, agent, 'miss');
     const from = displayedState(agent);
     const reason = agent.pauseReason;
     agent.offer = null;
@@ -391,10 +387,11 @@ export class QueueScheduler {
    */
   offerCancelled(callId: string, agentId: string, now: number): TransitionResult {
     now = this.tick(now);
-    const found = this.findOffer(callId, agentId, 'cancel');
-    if (!found.ok) return found;
-    this.withdraw(found.call, found.agent, now);
-    this.releaseOffer(found.call, found.agent, now);
+    const call = this.calls.get(callId);
+    const agent = this.agents.get(agentId);
+    if (call === undefined || agent === undefined || agent.offer !== call) return this.refuseOffer(callId, call, agentId, agent, 'cancel');
+    this.withdraw(call, agent, now);
+    this.releaseOffer(call, agent, now);
     return this.done(DONE);
   }
 
@@ -546,20 +543,14 @@ export class QueueScheduler {
 
   // ---- internals: offers -------------------------------------------------------------
 
-  private findOffer(
-    callId: string,
-    agentId: string,
-    verb: string,
-  ): { readonly ok: true; readonly call: CallRecord; readonly agent: AgentRecord } | Failure {
-    const call = this.calls.get(callId);
+  /** Why `agent` cannot resolve a ring of `call`. */
+  private refuseOffer(callId: string, call: CallRecord | undefined, agentId: string, agent: AgentRecord | undefined, verb: string): Failure {
     if (call === undefined) {
       if (this.connected.has(callId)) return illegal(`cannot ${verb}: call "${callId}" is already connected`);
       return notFound('call', callId);
     }
-    const agent = this.agents.get(agentId);
     if (agent === undefined) return notFound('agent', agentId);
-    if (agent.offer !== call) return illegal(`cannot ${verb}: call "${callId}" is not ringing agent "${agentId}"`);
-    return { ok: true, call, agent };
+    return illegal(`cannot ${verb}: call "${callId}" is not ringing agent "${agentId}"`);
   }
 
   /** After a miss or cancel: once no agent rings any more, the call is back in line. */
@@ -592,7 +583,7 @@ export class QueueScheduler {
     for (const call of this.dirtyCalls) {
       call.dirty = false;
       // Agents only leave during matching: a call with no free qualified agent now gets none.
-      if (call.state === 'waiting' && this.anyAgentFor(call)) candidates.push({ call, via: null, heapIndex: NOT_IN_HEAP });
+      if (call.state === 'waiting' && this.anyAgentFor(call)) candidates.push(call, null);
     }
     this.dirtyCalls.length = 0;
     for (const agent of this.dirtyAgents) {
@@ -602,8 +593,9 @@ export class QueueScheduler {
     this.dirtyAgents.length = 0;
 
     let offers: Offer[] | undefined;
-    for (let c = candidates.pop(); c !== undefined; c = candidates.pop()) {
-      const call = c.call;
+    while (candidates.pop()) {
+      const call = candidates.call;
+      const via = candidates.via;
       if (call.state === 'waiting') {
         const chosen = this.pickAgents(call);
         // Nobody, not even the proposer, can take it: nothing changed for anyone.
@@ -611,7 +603,7 @@ export class QueueScheduler {
         (offers ??= []).push(this.offer(call, chosen, now));
       }
       // The proposing agent is still free if its call went elsewhere: find its next best.
-      if (c.via !== null && c.via.offerable) this.proposeFor(c.via, now);
+      if (via !== null && via.offerable) this.proposeFor(via, now);
     }
     return offers;
   }
@@ -623,7 +615,7 @@ export class QueueScheduler {
       const call = m.queue.line.first(m.entryWaitMs, now);
       if (call !== null && (best === null || callBefore(call, best))) best = call;
     }
-    if (best !== null) this.candidates.push({ call: best, via: agent, heapIndex: NOT_IN_HEAP });
+    if (best !== null) this.candidates.push(best, agent);
   }
 
   private anyAgentFor(call: CallRecord): boolean {
