@@ -6,8 +6,9 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
 CONFIG ?= config/switchboard.example.yaml
-# Debian packages: SIPp for the end-to-end tests and benches, rtpengine for media.
-APT_PACKAGES := sip-tester rtpengine-daemon iproute2 util-linux
+# Debian packages: SIPp for the end-to-end tests and benches, rtpengine for media,
+# espeak-ng and sox to generate the default prompts in config/media.
+APT_PACKAGES := sip-tester rtpengine-daemon iproute2 util-linux espeak-ng sox
 NPM_STAMP := node_modules/.switchboard-install-stamp
 
 .PHONY: help deps system-deps build typecheck run test test-unit bench bench-smoke clean
