@@ -14,7 +14,8 @@ export type ErrorCode =
   | 'SB_TRANSACTION_TIMEOUT'
   | 'SB_WIRE_PROTOCOL'
   | 'SB_INTERNAL'
-  | 'SB_SCHEDULER_INPUT';
+  | 'SB_SCHEDULER_INPUT'
+  | 'SB_TRANSACTION_STATE';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;

@@ -1,0 +1,199 @@
+import { createNon2xxAck, type SipRequest, type SipResponse } from '../message/index.js';
+import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
+import type { ClientHandler, ClientState, ClientTransaction, TransactionTimers } from './types.js';
+
+/** Timer C: longest wait for a final response after a provisional one (RFC 3261 §16.6: more than 3 minutes). */
+export const TIMER_C_MS = 185_000;
+
+/** What a client transaction needs from its layer. */
+export interface ClientHost {
+  readonly timers: TransactionTimers;
+  send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
+  ended(tx: ClientTx): void;
+}
+
+/**
+ * The INVITE and non-INVITE client transactions (RFC 3261 §17.1.1, §17.1.2, RFC 6026).
+ *
+ * INVITE (reliable transports: no A; D = 0):
+ * | state      | event          | action                                       | next       |
+ * | ---------- | -------------- | -------------------------------------------- | ---------- |
+ * | calling    | Timer A        | re-send, double A                            | calling    |
+ * | calling    | Timer B        | TU onTimeout                                 | terminated |
+ * | calling    | 1xx            | stop A, B; C = 185 s; TU                     | proceeding |
+ * | proceeding | 1xx            | re-arm C; TU                                 | proceeding |
+ * | proceeding | Timer C        | TU onTimeout                                 | terminated |
+ * | calling/proceeding | 2xx    | TU; M = 64·T1                                | accepted   |
+ * | accepted   | 2xx            | TU (retransmission or another fork)          | accepted   |
+ * | accepted   | Timer M        | —                                            | terminated |
+ * | calling/proceeding | 3xx–6xx| ACK; TU; D = 32 s                            | completed  |
+ * | completed  | 3xx–6xx        | re-send ACK (absorbed)                       | completed  |
+ * | completed  | Timer D        | —                                            | terminated |
+ *
+ * non-INVITE (reliable transports: no E; K = 0):
+ * | state      | event          | action                                       | next       |
+ * | ---------- | -------------- | -------------------------------------------- | ---------- |
+ * | trying     | Timer E        | re-send, E = min(2E, T2)                     | trying     |
+ * | trying     | 1xx            | TU                                           | proceeding |
+ * | proceeding | Timer E        | re-send, E = T2                              | proceeding |
+ * | trying/proceeding | Timer F | TU onTimeout                                 | terminated |
+ * | trying/proceeding | final   | TU; K = T4                                   | completed  |
+ * | completed  | any response   | absorb                                       | completed  |
+ * | completed  | Timer K        | —                                            | terminated |
+ *
+ * A send failure reports onTransportError and terminates.
+ */
+export class ClientTx implements ClientTransaction {
+  readonly method: string;
+  readonly reliable: boolean;
+  state: ClientState;
+  provisionalReceived = false;
+  finalStatus = 0;
+  context: unknown = undefined;
+  key = '';
+  destination: Destination;
+  private readonly bytes: Buffer;
+  private ackBytes: Buffer | undefined;
+  private retransmitTimer: NodeJS.Timeout | undefined;
+  private interval: number;
+  private deadline: NodeJS.Timeout | undefined;
+  private readonly onSendError = (err: Error): void => {
+    if (this.state === 'terminated') return;
+    this.terminate();
+    this.handler.onTransportError(this, err);
+  };
+
+  constructor(
+    readonly id: string,
+    readonly request: SipRequest,
+    destination: Destination,
+    readonly handler: ClientHandler,
+    private readonly host: ClientHost,
+  ) {
+    this.method = request.method;
+    this.destination = destination;
+    this.reliable = RELIABLE[destination.transport];
+    this.state = this.method === 'INVITE' ? 'calling' : 'trying';
+    this.bytes = request.toBuffer();
+    this.interval = host.timers.t1;
+  }
+
+  /** Sends the request and arms the timers; called once by the layer after the tables know the transaction. */
+  start(): void {
+    this.send(this.bytes);
+    if (this.state === 'terminated') return;
+    const t1 = this.host.timers.t1;
+    if (!this.reliable) this.retransmitTimer = setTimeout(this.onRetransmit, t1);
+    this.deadline = setTimeout(this.onTimeout, 64 * t1);
+  }
+
+  receive(res: SipResponse, source: MessageSource): void {
+    const status = res.status;
+    const state = this.state;
+    if (state === 'terminated') return;
+    if (status < 200) {
+      if (state === 'completed' || state === 'accepted') return;
+      this.provisionalReceived = true;
+      if (this.method === 'INVITE') {
+        // Timer B gives way to Timer C (RFC 3261 §16.6 item 11, as drachtio-server runs it):
+        // a callee that rings for ever still ends the transaction, re-armed by each 1xx.
+        this.stopRetransmit();
+        this.clearDeadline();
+        this.deadline = setTimeout(this.onTimeout, TIMER_C_MS);
+      }
+      this.state = 'proceeding';
+      this.handler.onResponse(this, res, source);
+      return;
+    }
+    if (this.method === 'INVITE') return this.inviteFinal(res, source);
+    if (state === 'completed') return;
+    this.finalStatus = status;
+    this.state = 'completed';
+    this.stopRetransmit();
+    this.clearDeadline();
+    this.handler.onResponse(this, res, source);
+    if (this.state !== 'completed') return;
+    if (this.reliable) this.terminate();
+    else this.deadline = setTimeout(this.onEnd, this.host.timers.t4);
+  }
+
+  private inviteFinal(res: SipResponse, source: MessageSource): void {
+    const status = res.status;
+    const state = this.state;
+    if (status < 300) {
+      if (state === 'completed') return;
+      if (state !== 'accepted') {
+        this.finalStatus = status;
+        this.state = 'accepted';
+        this.stopRetransmit();
+        this.clearDeadline();
+        this.deadline = setTimeout(this.onEnd, 64 * this.host.timers.t1);
+      }
+      this.handler.onResponse(this, res, source);
+      return;
+    }
+    if (state === 'accepted') return;
+    if (state === 'completed') {
+      this.send(this.ackBytes!);
+      return;
+    }
+    this.finalStatus = status;
+    this.state = 'completed';
+    this.stopRetransmit();
+    this.clearDeadline();
+    this.ackBytes = createNon2xxAck(this.request, res).toBuffer();
+    this.send(this.ackBytes);
+    this.handler.onResponse(this, res, source);
+    if (this.state !== 'completed') return;
+    if (this.reliable) this.terminate();
+    else this.deadline = setTimeout(this.onEnd, 32_000);
+  }
+
+  /** Leaves the tables without telling the handler anything but onTerminated; idempotent. */
+  terminate(): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.stopRetransmit();
+    this.clearDeadline();
+    this.host.ended(this);
+  }
+
+  private send(bytes: Buffer): void {
+    const connectionId = this.host.send(bytes, this.destination, this.onSendError);
+    if (connectionId > 0 && this.destination.connectionId !== connectionId) this.destination = { ...this.destination, connectionId };
+  }
+
+  private readonly onRetransmit = (): void => {
+    this.retransmitTimer = undefined;
+    const state = this.state;
+    if (state !== 'calling' && state !== 'trying' && state !== 'proceeding') return;
+    if (this.method === 'INVITE' && state !== 'calling') return;
+    this.send(this.bytes);
+    // Timer A doubles without bound (it ends with B); Timer E is capped at T2, and is T2 once a 1xx arrived.
+    const t2 = this.host.timers.t2;
+    this.interval = this.method === 'INVITE' ? 2 * this.interval : state === 'proceeding' ? t2 : Math.min(2 * this.interval, t2);
+    this.retransmitTimer = setTimeout(this.onRetransmit, this.interval);
+  };
+
+  private readonly onTimeout = (): void => {
+    this.deadline = undefined;
+    if (this.state === 'terminated') return;
+    this.terminate();
+    this.handler.onTimeout(this);
+  };
+
+  private readonly onEnd = (): void => {
+    this.deadline = undefined;
+    this.terminate();
+  };
+
+  private stopRetransmit(): void {
+    if (this.retransmitTimer !== undefined) clearTimeout(this.retransmitTimer);
+    this.retransmitTimer = undefined;
+  }
+
+  private clearDeadline(): void {
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    this.deadline = undefined;
+  }
+}

@@ -1,0 +1,184 @@
+import type { SipRequest, SipResponse } from '../message/index.js';
+import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
+import { SwitchboardError } from '../../util/errors.js';
+import type { ServerEndReason, ServerState, ServerTransaction, TransactionTimers } from './types.js';
+
+/** What a server transaction needs from its layer. */
+export interface ServerHost {
+  readonly timers: TransactionTimers;
+  send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
+  route(request: SipRequest, source: MessageSource): Destination;
+  ended(tx: ServerTx, reason: ServerEndReason): void;
+}
+
+let serverCounter = 0;
+
+/**
+ * The INVITE and non-INVITE server transactions (RFC 3261 §17.2.1, §17.2.2, RFC 6026).
+ *
+ * INVITE (reliable transports: no G; I = 0):
+ * | state      | event                       | action                                 | next       |
+ * | ---------- | --------------------------- | -------------------------------------- | ---------- |
+ * | proceeding | request retransmission      | re-send last 1xx                       | proceeding |
+ * | proceeding | TU 1xx                      | send                                   | proceeding |
+ * | proceeding | TU 2xx                      | send; 2xx retransmit at T1…T2; L=64·T1 | accepted   |
+ * | proceeding | TU 3xx–6xx                  | send; G=T1 (doubling, ≤T2); H=64·T1    | completed  |
+ * | accepted   | request retransmission      | absorb                                 | accepted   |
+ * | accepted   | TU 2xx                      | send (and retransmit that one)         | accepted   |
+ * | accepted   | TU ackReceived()            | stop 2xx retransmission                | accepted   |
+ * | accepted   | Timer L                     | end: 'completed', or 'no-ack' w/o ACK  | terminated |
+ * | completed  | request retransmission      | re-send final                          | completed  |
+ * | completed  | ACK                         | I=T4                                   | confirmed  |
+ * | completed  | Timer G                     | re-send final, double G (≤T2)          | completed  |
+ * | completed  | Timer H                     | end: 'no-ack'                          | terminated |
+ * | confirmed  | ACK / retransmission        | absorb                                 | confirmed  |
+ * | confirmed  | Timer I                     | end: 'completed'                       | terminated |
+ *
+ * non-INVITE (reliable transports: J = 0):
+ * | state      | event                  | action             | next       |
+ * | ---------- | ---------------------- | ------------------ | ---------- |
+ * | trying     | request retransmission | absorb             | trying     |
+ * | trying     | TU 1xx                 | send               | proceeding |
+ * | proceeding | request retransmission | re-send last 1xx   | proceeding |
+ * | trying/proceeding | TU final        | send; J=64·T1      | completed  |
+ * | completed  | request retransmission | re-send final      | completed  |
+ * | completed  | Timer J                | end: 'completed'   | terminated |
+ *
+ * Any send failure ends the transaction with 'transport-error'.
+ */
+export class ServerTx implements ServerTransaction {
+  readonly id: string;
+  readonly method: string;
+  readonly reliable: boolean;
+  state: ServerState;
+  lastResponse: SipResponse | undefined;
+  context: unknown = undefined;
+  /** Map key, set by the layer. */
+  key = '';
+  private lastBytes: Buffer | undefined;
+  private dest: Destination | undefined;
+  private retransmitTimer: NodeJS.Timeout | undefined;
+  private retransmitInterval = 0;
+  private deadline: NodeJS.Timeout | undefined;
+  private acked = false;
+  private readonly onSendError = (err: Error): void => {
+    void err;
+    this.end('transport-error');
+  };
+
+  constructor(
+    readonly request: SipRequest,
+    readonly source: MessageSource,
+    private readonly host: ServerHost,
+  ) {
+    serverCounter = (serverCounter + 1) % Number.MAX_SAFE_INTEGER;
+    this.id = 's' + serverCounter.toString(36);
+    this.method = request.method;
+    this.reliable = RELIABLE[source.transport];
+    this.state = this.method === 'INVITE' ? 'proceeding' : 'trying';
+  }
+
+  get isInvite(): boolean {
+    return this.method === 'INVITE';
+  }
+
+  respond(response: SipResponse): void {
+    const status = response.status;
+    const state = this.state;
+    if (state === 'terminated') throw illegal(this, status, 'the transaction has ended');
+    if (status < 200) {
+      if (state !== 'trying' && state !== 'proceeding') throw illegal(this, status, 'a final response was already sent');
+      this.transmit(response);
+      this.state = 'proceeding';
+      return;
+    }
+    if (status < 300 && this.isInvite) {
+      if (state !== 'proceeding' && state !== 'accepted') throw illegal(this, status, 'a non-2xx final response was already sent');
+      this.transmit(response);
+      if (state === 'proceeding') {
+        this.state = 'accepted';
+        this.deadline = setTimeout(() => this.end(this.acked ? 'completed' : 'no-ack'), 64 * this.host.timers.t1);
+      }
+      if (!this.reliable && !this.acked) this.startRetransmit();
+      return;
+    }
+    if (state !== 'trying' && state !== 'proceeding') throw illegal(this, status, 'a final response was already sent');
+    this.transmit(response);
+    this.state = 'completed';
+    const t1 = this.host.timers.t1;
+    if (this.isInvite) {
+      if (!this.reliable) this.startRetransmit();
+      this.deadline = setTimeout(() => this.end('no-ack'), 64 * t1);
+    } else if (this.reliable) this.end('completed');
+    else this.deadline = setTimeout(() => this.end('completed'), 64 * t1);
+  }
+
+  ackReceived(): void {
+    this.acked = true;
+    this.stopRetransmit();
+  }
+
+  /** The request arrived again (same key). */
+  retransmission(): void {
+    if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
+    this.resend();
+  }
+
+  /** An ACK matched this INVITE transaction (ACK for a non-2xx final). Returns false when the TU must see it. */
+  ack(): boolean {
+    if (this.state === 'accepted') return false;
+    if (this.state !== 'completed') return true;
+    this.state = 'confirmed';
+    this.stopRetransmit();
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    if (this.reliable) this.end('completed');
+    else this.deadline = setTimeout(() => this.end('completed'), this.host.timers.t4);
+    return true;
+  }
+
+  /** Leaves the tables; idempotent. */
+  end(reason: ServerEndReason): void {
+    if (this.state === 'terminated') return;
+    this.state = 'terminated';
+    this.stopRetransmit();
+    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    this.deadline = undefined;
+    this.host.ended(this, reason);
+  }
+
+  private transmit(response: SipResponse): void {
+    this.lastResponse = response;
+    this.lastBytes = response.toBuffer();
+    this.dest ??= this.host.route(this.request, this.source);
+    this.resend();
+  }
+
+  private resend(): void {
+    const connectionId = this.host.send(this.lastBytes!, this.dest!, this.onSendError);
+    // Later copies go over the same connection while it is open.
+    if (connectionId > 0 && this.dest!.connectionId !== connectionId) this.dest = { ...this.dest!, connectionId };
+  }
+
+  private startRetransmit(): void {
+    this.stopRetransmit();
+    this.retransmitInterval = this.host.timers.t1;
+    this.retransmitTimer = setTimeout(this.onRetransmit, this.retransmitInterval);
+  }
+
+  private readonly onRetransmit = (): void => {
+    this.retransmitTimer = undefined;
+    if (this.state !== 'completed' && this.state !== 'accepted') return;
+    this.resend();
+    this.retransmitInterval = Math.min(2 * this.retransmitInterval, this.host.timers.t2);
+    this.retransmitTimer = setTimeout(this.onRetransmit, this.retransmitInterval);
+  };
+
+  private stopRetransmit(): void {
+    if (this.retransmitTimer !== undefined) clearTimeout(this.retransmitTimer);
+    this.retransmitTimer = undefined;
+  }
+}
+
+function illegal(tx: ServerTx, status: number, why: string): SwitchboardError {
+  return new SwitchboardError('SB_TRANSACTION_STATE', `cannot send ${status} on ${tx.method} server transaction in state ${tx.state}: ${why}`);
+}

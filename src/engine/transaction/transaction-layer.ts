@@ -1,0 +1,134 @@
+import type { SipRequest, SipResponse } from '../message/index.js';
+import type { Destination, MessageSource } from '../transport/index.js';
+import { ClientTx, type ClientHost } from './client-transaction.js';
+import { clientKey, responseKey, serverKey } from './matching.js';
+import { ServerTx, type ServerHost } from './server-transaction.js';
+import {
+  DEFAULT_TIMERS,
+  type ClientHandler,
+  type ClientTransaction,
+  type ServerEndReason,
+  type TransactionLayerConfig,
+  type TransactionSender,
+  type TransactionStats,
+  type TransactionTimers,
+  type TransactionUser,
+  type ResponseRouter,
+} from './types.js';
+
+/**
+ * RFC 3261 §17 transactions for the engine: matches every request and response to its
+ * transaction with one Map lookup, runs the timers, absorbs retransmissions, ACKs
+ * non-2xx finals, and hands the rest to the transaction user (docs/engine-transactions.md).
+ *
+ * @example
+ *   const layer = new TransactionLayer({ sender: transports, responseRouter, user, timers: { t1: 500 } });
+ *   layer.receiveRequest(req, source);              // → user.onRequest(tx, req, source)
+ *   const tx = layer.request(invite, dest, handler); // → handler.onResponse(tx, res, source)
+ */
+export class TransactionLayer implements ServerHost, ClientHost {
+  readonly timers: TransactionTimers;
+  private readonly server = new Map<string, ServerTx>();
+  private readonly client = new Map<string, ClientTx>();
+  private readonly sender: TransactionSender;
+  private readonly responseRouter: ResponseRouter;
+  private readonly user: TransactionUser;
+  private closed = false;
+
+  constructor(config: TransactionLayerConfig) {
+    this.timers = Object.freeze({ ...DEFAULT_TIMERS, ...config.timers });
+    this.sender = config.sender;
+    this.responseRouter = config.responseRouter;
+    this.user = config.user;
+  }
+
+  receiveRequest(req: SipRequest, source: MessageSource): void {
+    if (this.closed) return;
+    const method = req.method;
+    const key = serverKey(req);
+    if (key === undefined) return;
+    const existing = this.server.get(key);
+    if (method === 'ACK') {
+      if (existing !== undefined && existing.isInvite && existing.ack()) return;
+      this.user.onAck(req, source);
+      return;
+    }
+    if (existing !== undefined) {
+      existing.retransmission();
+      return;
+    }
+    const tx = new ServerTx(req, source, this);
+    tx.key = key;
+    this.server.set(key, tx);
+    if (method === 'CANCEL') {
+      const inviteKey = serverKey(req, 'INVITE');
+      const invite = inviteKey === undefined ? undefined : this.server.get(inviteKey);
+      this.user.onCancel(tx, req, invite !== undefined && invite.state !== 'terminated' ? invite : undefined, source);
+      return;
+    }
+    this.user.onRequest(tx, req, source);
+  }
+
+  receiveResponse(res: SipResponse, source: MessageSource): void {
+    if (this.closed) return;
+    const key = responseKey(res);
+    const tx = key === undefined ? undefined : this.client.get(key);
+    if (tx === undefined) {
+      this.user.onStrayResponse(res, source);
+      return;
+    }
+    tx.receive(res, source);
+  }
+
+  request(request: SipRequest, destination: Destination, handler: ClientHandler): ClientTransaction {
+    const branch = request.via?.branch ?? '';
+    const tx = new ClientTx(branch, request, destination, handler, this);
+    tx.key = clientKey(branch, request.method);
+    this.client.set(tx.key, tx);
+    tx.start();
+    return tx;
+  }
+
+  sendStateless(request: SipRequest, destination: Destination): void {
+    this.sender.send(request.toBuffer(), destination);
+  }
+
+  stats(): TransactionStats {
+    const byState: Record<string, number> = {};
+    for (const tx of this.server.values()) {
+      const k = `server:${tx.isInvite ? 'invite' : 'non-invite'}:${tx.state}`;
+      byState[k] = (byState[k] ?? 0) + 1;
+    }
+    for (const tx of this.client.values()) {
+      const k = `client:${tx.method === 'INVITE' ? 'invite' : 'non-invite'}:${tx.state}`;
+      byState[k] = (byState[k] ?? 0) + 1;
+    }
+    return { server: this.server.size, client: this.client.size, byState };
+  }
+
+  close(): void {
+    this.closed = true;
+    for (const tx of [...this.server.values()]) tx.end('closed');
+    for (const tx of [...this.client.values()]) tx.terminate();
+  }
+
+  // ServerHost / ClientHost
+
+  send(data: Buffer, dest: Destination, onError: (err: Error) => void): number {
+    return this.sender.send(data, dest, onError);
+  }
+
+  route(request: SipRequest, source: MessageSource): Destination {
+    return this.responseRouter(request, source);
+  }
+
+  ended(tx: ServerTx | ClientTx, reason?: ServerEndReason): void {
+    if (tx instanceof ServerTx) {
+      if (this.server.get(tx.key) === tx) this.server.delete(tx.key);
+      this.user.onServerEnd?.(tx, reason ?? 'completed');
+    } else {
+      if (this.client.get(tx.key) === tx) this.client.delete(tx.key);
+      tx.handler.onTerminated?.(tx);
+    }
+  }
+}
