@@ -2,11 +2,41 @@ import { createSocket, type Socket as UdpSocket } from 'node:dgram';
 import { connect, type Socket } from 'node:net';
 import { parseMessage, type SipResponse } from '../../src/engine/message/index.js';
 
-/** What a test peer received: raw bytes and, when it parses, the response. */
+/**
+ * A response as a test peer sees it. An error response copies the request's headers,
+ * and a 400 to a malformed request copies malformed ones, so the strict codec cannot
+ * always read it back: then only the status line, Call-ID and plain header values are
+ * taken from the text.
+ */
+export interface PeerResponse {
+  readonly status: number;
+  readonly callId: string;
+  get(name: string): string | undefined;
+  readonly via: { readonly received?: string } | null;
+}
+
+/** What a test peer received: raw bytes and, when it is a response, the response. */
 export interface Received {
   bytes: Buffer;
-  response?: SipResponse;
+  response?: PeerResponse;
   from: { address: string; port: number };
+}
+
+/** Reads a response strictly, else loosely (see PeerResponse); undefined for anything that is not a response. */
+export function readResponse(bytes: Buffer, stream = false): PeerResponse | undefined {
+  const r = parseMessage(bytes, { stream });
+  if (r.ok) return r.message.isRequest ? undefined : (r.message as SipResponse);
+  const text = bytes.toString('utf8');
+  const status = /^SIP\/2\.0 (\d{3})/.exec(text);
+  if (status === null) return undefined;
+  const header = (name: string): string | undefined => new RegExp(`^${name}[ \\t]*:[ \\t]*([^\\r\\n]*)`, 'im').exec(text)?.[1]?.trim();
+  const received = /;received=([^;,\s]+)/i.exec(header('(?:via|v)') ?? '')?.[1];
+  return {
+    status: Number(status[1]),
+    callId: header('(?:call-id|i)') ?? '',
+    get: (name: string) => header(name),
+    via: { received },
+  };
 }
 
 /**
@@ -17,8 +47,7 @@ export class UdpPeer {
   readonly received: Received[] = [];
   private constructor(private readonly socket: UdpSocket) {
     socket.on('message', (bytes, rinfo) => {
-      const r = parseMessage(bytes);
-      this.received.push({ bytes, response: r.ok && !r.message.isRequest ? r.message : undefined, from: { address: rinfo.address, port: rinfo.port } });
+      this.received.push({ bytes, response: readResponse(bytes), from: { address: rinfo.address, port: rinfo.port } });
     });
   }
 
@@ -40,7 +69,7 @@ export class UdpPeer {
   }
 
   /** Responses received whose Call-ID equals `callId`. */
-  responsesFor(callId: string): SipResponse[] {
+  responsesFor(callId: string): PeerResponse[] {
     return this.received.flatMap((r) => (r.response?.callId === callId ? [r.response] : []));
   }
 
@@ -85,8 +114,8 @@ export class TcpPeer {
   }
 
   /** Every SIP response framed from the bytes received so far. */
-  responses(): SipResponse[] {
-    const out: SipResponse[] = [];
+  responses(): PeerResponse[] {
+    const out: PeerResponse[] = [];
     let rest = this.buffer;
     for (;;) {
       const end = rest.indexOf('\r\n\r\n');
@@ -95,8 +124,8 @@ export class TcpPeer {
       const m = /^(?:content-length|l)[ \t]*:[ \t]*(\d+)/im.exec(head);
       const total = end + 4 + (m ? Number(m[1]) : 0);
       if (rest.length < total) break;
-      const r = parseMessage(rest.subarray(0, total), { stream: true });
-      if (r.ok && !r.message.isRequest) out.push(r.message);
+      const r = readResponse(rest.subarray(0, total), true);
+      if (r !== undefined) out.push(r);
       rest = rest.subarray(total);
     }
     return out;

@@ -226,6 +226,16 @@ export abstract class SipMessage {
     return out;
   }
 
+  /**
+   * Serializes once and keeps the bytes, so that the copy sent on the network and the
+   * copy shown to an application cost one serialization; any later change drops them.
+   */
+  freeze(): Buffer {
+    const bytes = this.toBuffer();
+    this._raw = bytes;
+    return bytes;
+  }
+
   /** Start line, headers and the blank line, with Content-Length set to the body length. */
   headText(): string {
     let s = this.startLine() + '\r\n';

@@ -5,7 +5,10 @@ import { isRfc3261Branch, type SipRequest, type SipResponse } from '../message/i
  * a message is one Map lookup.
  *
  * Server, RFC 3261 branch: branch + sent-by + method, with ACK folded onto INVITE (an
- * ACK for a non-2xx has the INVITE's branch). Without the magic cookie (RFC 2543 peers,
+ * ACK for a non-2xx has the INVITE's branch), plus Call-ID and CSeq number: every
+ * legitimate match (retransmission, ACK, CANCEL) shares them, and they keep two requests
+ * from careless or hostile peers that reuse a branch (the RFC 4475 messages all use
+ * `z9hG4bKkdjuw`) from landing in one transaction. Without the magic cookie (RFC 2543 peers,
  * and the bare `z9hG4bK` of RFC 4475 §3.2.1) the key is built from Call-ID, CSeq number,
  * From tag and the top Via's sent-by instead. The RFC also compares the Request-URI and
  * the To tag; leaving them out keeps the ACK of an RFC 2543 peer (whose To gained our
@@ -17,7 +20,7 @@ export function serverKey(req: SipRequest, method: string = req.method): string 
   if (via === null) return undefined;
   const m = method === 'ACK' ? 'INVITE' : method;
   const sentBy = via.port === undefined ? via.host.toLowerCase() : `${via.host.toLowerCase()}:${via.port}`;
-  if (isRfc3261Branch(via.branch)) return `${via.branch}|${sentBy}|${m}`;
+  if (isRfc3261Branch(via.branch)) return `${via.branch}|${sentBy}|${m}|${req.callId}|${req.cseq.seq}`;
   return `2543|${req.callId}|${req.cseq.seq}|${req.fromTag ?? ''}|${sentBy}|${m}`;
 }
 

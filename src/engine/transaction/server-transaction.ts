@@ -118,9 +118,16 @@ export class ServerTx implements ServerTransaction {
     this.stopRetransmit();
   }
 
-  /** The request arrived again (same key). */
-  retransmission(): void {
+  /**
+   * The request arrived again (same key). A copy that came another way (a new TCP
+   * connection after the first broke) is answered the way it came.
+   */
+  retransmission(source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
+    const first = this.source;
+    if (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port) {
+      this.dest = this.host.route(this.request, source);
+    }
     this.resend();
   }
 

@@ -54,7 +54,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
       return;
     }
     if (existing !== undefined) {
-      existing.retransmission();
+      existing.retransmission(source);
       return;
     }
     const tx = new ServerTx(req, source, this);

@@ -51,6 +51,11 @@ export class AppConnection {
     this.send(sipText === undefined ? leader : `${leader}\r\n${sipText}`);
   }
 
+  /** Sends a frame the engine originates (`sip`, `cdr:*`): `<newMsgId>|<payload>`. */
+  notify(payload: string): void {
+    this.send(`${newMsgId()}|${payload}`);
+  }
+
   /** True at most once a minute, so refusals on one connection cannot flood the log. */
   shouldLogRefusal(now = Date.now()): boolean {
     if (now - this.lastRefusalLog < 60_000) return false;

@@ -1,0 +1,111 @@
+/**
+ * `switchboard start --config FILE`: the main job. Starts the SIP engine in its own
+ * worker thread (or uses an external drachtio-server, `sip.drachtio.mode: external`)
+ * and the call-handling application on the main thread, connected over the drachtio
+ * control port. Stops cleanly on SIGTERM and SIGINT.
+ *
+ * @example
+ *   $ switchboard start --config config/switchboard.example.yaml
+ */
+import { randomBytes } from 'node:crypto';
+import { B2buaApp, type DrachtioTarget } from '../../app/b2bua.js';
+import { ConfigError, formatIssue, loadConfigFile, type Config } from '../../config/index.js';
+import { EngineThread } from '../../engine/worker/engine-thread.js';
+import { compileRouter } from '../../routing/index.js';
+import { isSwitchboardError } from '../../util/errors.js';
+import { createLogger } from '../../util/logger.js';
+import { parseOptions } from '../args.js';
+import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
+import { untilSignal } from './engine.js';
+
+export const summary = 'run the SIP engine and the application (the main job)';
+
+const USAGE = `usage: switchboard start --config FILE [--log-level LEVEL]
+
+Starts the SIP engine (embedded, in a worker thread, or an external drachtio-server as
+the config says) and the call-routing application. Stops cleanly on SIGTERM/SIGINT.`;
+
+export async function run(argv: string[]): Promise<number> {
+  let o: { config?: string; 'log-level'?: string; help?: boolean };
+  try {
+    o = parseOptions(argv, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+  } catch (err) {
+    if (!isSwitchboardError(err, 'SB_USAGE')) throw err;
+    process.stderr.write(`switchboard start: ${err.message}\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  if (o.help) {
+    process.stdout.write(`${USAGE}\n`);
+    return EXIT_OK;
+  }
+  if (o.config === undefined) {
+    process.stderr.write(`switchboard start: --config is required\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  let config: Config;
+  try {
+    config = await loadConfigFile(o.config);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      for (const issue of err.issues) process.stderr.write(`${formatIssue(issue)}\n`);
+      return EXIT_INVALID;
+    }
+    if (isSwitchboardError(err)) {
+      process.stderr.write(`switchboard start: ${err.message}\n`);
+      return EXIT_INVALID;
+    }
+    throw err;
+  }
+  const logLevel = o['log-level'] ?? process.env['SWITCHBOARD_LOG_LEVEL'] ?? 'info';
+  const logger = createLogger({ level: logLevel });
+  let engine: EngineThread | undefined;
+  let app: B2buaApp | undefined;
+  try {
+    let target: DrachtioTarget;
+    const sip = config.sip;
+    if (sip.drachtio.mode === 'external') {
+      target = { host: sip.drachtio.host!, port: sip.drachtio.port, secret: sip.drachtio.secret! };
+    } else {
+      const [host, port] = splitHostPort(sip.control.listen);
+      // A loopback control port may run without a configured secret: one is made per start.
+      const secret = sip.control.secret ?? randomBytes(18).toString('base64url');
+      engine = await EngineThread.start({
+        sip: sip.listen,
+        control: { host, port, secret },
+        timers: sip.timers,
+        transport: {
+          maxMessageSize: sip.max_message_size,
+          idleTimeoutMs: sip.tcp.idle_timeout,
+          messageTimeoutMs: sip.tcp.message_timeout,
+          maxConnections: sip.tcp.max_connections,
+          maxConnectionsPerSource: sip.tcp.max_connections_per_source,
+        },
+        logLevel,
+      });
+      target = { host: engine.control!.address, port: engine.control!.port, secret };
+      logger.info({ sip: engine.listeners, control: `${host}:${engine.control!.port}` }, 'SIP engine started');
+    }
+    app = new B2buaApp({ config, router: compileRouter(config), logger });
+    await app.connect(target);
+    logger.info('switchboard started');
+    await untilSignal();
+    logger.info('stopping');
+    app.disconnect();
+    await engine?.stop();
+    return EXIT_OK;
+  } catch (err) {
+    app?.disconnect();
+    await engine?.stop();
+    if (isSwitchboardError(err)) {
+      logger.error({ code: err.code }, err.message);
+      return EXIT_INVALID;
+    }
+    throw err;
+  }
+}
+
+function splitHostPort(text: string): [string, number] {
+  const colon = text.lastIndexOf(':');
+  const host = text.slice(0, colon).replace(/^\[|\]$/g, '');
+  return [host, Number(text.slice(colon + 1))];
+}
