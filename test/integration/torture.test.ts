@@ -146,6 +146,6 @@ describe('after the corpus', () => {
     expect(sent.length).toBeGreaterThan(0);
     for (const r of sent) expect(r.bytes.subarray(0, 8).toString('latin1')).toBe('SIP/2.0 ');
     const ours = new Set(corpus.map(firstCallId));
-    for (const r of sent) expect(ours.has(r.response?.callId)).toBe(true);
+    for (const r of sent) expect(ours.has(r.response?.callId ?? '')).toBe(true);
   });
 });
