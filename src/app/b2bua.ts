@@ -97,7 +97,14 @@ export class B2buaApp {
     try {
       const { uas, uac } = await this.srf.createB2BUA(req, res, plan.uri, {
         headers: { 'Max-Forwards': String(Math.min(69, Math.max(0, maxForwards - 1))) },
-        proxyRequestHeaders: [...copy],
+        // 100rel end to end: the B leg learns the caller supports it, and a reliable
+        // provisional from B is relayed reliably (lower-case `require` is the key
+        // drachtio-srf checks before it waits for the caller's PRACK).
+        proxyRequestHeaders: [...copy, 'Supported'],
+        responseHeaders: (uacRes: Srf.SipMessageHeaders, headers: Srf.SipMessageHeaders) => {
+          const require = (uacRes as unknown as Srf.SipMessage).get('Require');
+          return require === undefined ? headers : { ...headers, require };
+        },
       });
       this.bridge(uas, uac);
     } catch (err) {

@@ -26,6 +26,8 @@ export interface SipStackStats {
   readonly transactions: number;
   readonly serverTransactions: number;
   readonly clientTransactions: number;
+  /** Live transactions by kind and state, e.g. `server:invite:accepted`. */
+  readonly transactionsByState: Readonly<Record<string, number>>;
   readonly connections: number;
   /** Messages refused before reaching a transaction (400, 505, 501, 416, 420, 513, drops). */
   readonly rejected: number;
@@ -102,6 +104,7 @@ export class SipStack {
       transactions: t.server + t.client,
       serverTransactions: t.server,
       clientTransactions: t.client,
+      transactionsByState: t.byState,
       connections: this.transports.stats().connections,
       rejected: this.rejected,
     };

@@ -1,0 +1,56 @@
+import { B2buaApp } from '../../src/app/b2bua.js';
+import { parseConfig } from '../../src/config/index.js';
+import { compileRouter } from '../../src/routing/index.js';
+import { startTestEngine, type TestEngine } from './engine.js';
+import { waitFor } from './sip-peer.js';
+
+/**
+ * The embedded engine plus the B2BUA application, in the test process, with every call
+ * routed to one loopback target (a SIPp UAS). The application is the production one,
+ * talking to the engine over the drachtio control port.
+ *
+ * @example
+ *   const sb = await startSwitchboard();
+ *   await sb.routeTo('sip:service@127.0.0.1:5099');
+ *   // SIPp UAC → 127.0.0.1:sb.engine.udpPort
+ *   await sb.stop();
+ */
+export interface TestSwitchboard {
+  readonly engine: TestEngine;
+  /** Reconnects the application with a configuration that sends every call to `uri`. */
+  routeTo(uri: string): Promise<B2buaApp>;
+  stop(): Promise<void>;
+}
+
+export function testConfigYaml(targetUri: string): string {
+  return `
+trunks:
+  lab:
+    inbound: { sources: [127.0.0.0/8] }
+routes:
+  - name: everything
+    match: { to: { pattern: ".*" } }
+    then: { ring: { targets: ["${targetUri}"], timeout: 30s } }
+`;
+}
+
+export async function startSwitchboard(): Promise<TestSwitchboard> {
+  const engine = await startTestEngine({ control: true });
+  let app: B2buaApp | undefined;
+  return {
+    engine,
+    async routeTo(uri: string) {
+      app?.disconnect();
+      const config = parseConfig(testConfigYaml(uri), 'test.yaml');
+      app = new B2buaApp({ config, router: compileRouter(config) });
+      await app.connect({ host: '127.0.0.1', port: engine.controlPort, secret: engine.secret });
+      // The previous application's connection must be gone, or it could be offered calls.
+      if (!(await waitFor(() => engine.stats().applications === 1, 5000))) throw new Error('the previous application did not disconnect');
+      return app;
+    },
+    async stop() {
+      app?.disconnect();
+      await engine.stop();
+    },
+  };
+}
