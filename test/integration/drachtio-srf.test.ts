@@ -1,0 +1,127 @@
+import Srf from 'drachtio-srf';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startTestEngine, type TestEngine } from '../helpers/engine.js';
+import { MiniUas, SDP_B } from '../helpers/mini-uas.js';
+import { assertSippPassed, startSipp } from '../helpers/sipp.js';
+import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
+import { waitFor } from '../helpers/sip-peer.js';
+
+/**
+ * drachtio-srf's public API, unmodified, against the embedded engine: what an
+ * application written for drachtio-server does must work the same here.
+ */
+const SDP_A = 'v=0\r\no=- 1 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40000 RTP/AVP 0\r\n';
+
+let engine: TestEngine;
+let srf: Srf | undefined;
+
+beforeAll(async () => {
+  engine = await startTestEngine({ control: true });
+});
+
+afterAll(async () => {
+  await engine?.stop();
+});
+
+async function connect(): Promise<{ hostport: string; version: string }> {
+  const app = new Srf();
+  srf = app;
+  return new Promise((resolve, reject) => {
+    app.once('connect', (err: Error | null, hostport: string, version: string) => (err ? reject(err) : resolve({ hostport, version })));
+    void app.connect({ host: '127.0.0.1', port: engine.controlPort, secret: engine.secret });
+  });
+}
+
+afterEach(async () => {
+  srf?.disconnect();
+  srf = undefined;
+  await waitFor(() => engine.stats().applications === 0, 5000);
+});
+
+describe('drachtio-srf against the engine', () => {
+  it('connects and authenticates: hostports and a drachtio version string', async () => {
+    const { hostport, version } = await connect();
+    expect(hostport).toBe(`udp/127.0.0.1:${engine.udpPort},tcp/127.0.0.1:${engine.tcpPort}`);
+    expect(version).toMatch(/^v0\.9\.10-switchboard\.\d+\.\d+\.\d+$/);
+  });
+
+  it('refuses a wrong secret', async () => {
+    const bad = new Srf();
+    const result = await new Promise<Error | null>((resolve) => {
+      bad.once('connect', (err: Error | null) => resolve(err));
+      void bad.connect({ host: '127.0.0.1', port: engine.controlPort, secret: 'wrong' });
+    });
+    bad.disconnect();
+    expect(result?.message).toMatch(/authenticate/);
+  });
+
+  it('createUAS answers a SIPp call and sees the caller hang up', async () => {
+    await connect();
+    const app = srf!;
+    const destroyed = new Promise<string>((resolve) => {
+      app.invite((req, res) => {
+        // basic-uac expects a 180 before the 200.
+        res.send(180);
+        void app.createUAS(req, res, { localSdp: SDP_A }).then((uas) => uas.on('destroy', () => resolve('destroy')));
+      });
+    });
+    await waitFor(() => engine.stats().applications === 1, 2000);
+    const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 1, target: `127.0.0.1:${engine.udpPort}` });
+    assertSippPassed(await uac.done);
+    expect(await destroyed).toBe('destroy');
+  });
+
+  it('createUAC retries with digest credentials after a 401, then modify() and request(INFO) in the dialog', async () => {
+    await connect();
+    const uas = await MiniUas.start({ auth: { realm: 'lab.example', username: 'sb', password: 's3cret' } });
+    try {
+      const uac = await srf!.createUAC(`sip:bob@127.0.0.1:${uas.port}`, { localSdp: SDP_A, auth: { username: 'sb', password: 's3cret' } });
+      expect(uac.remote.sdp).toBe(SDP_B);
+      expect(await waitFor(() => uas.methods().length >= 4, 2000)).toBe(true);
+      expect(uas.methods().slice(0, 4)).toEqual(['INVITE', 'ACK', 'INVITE', 'ACK']);
+      const second = uas.requests[2]!;
+      expect(second.get('authorization')).toMatch(/^Digest username="sb"/);
+      expect(second.callId).toBe(uas.requests[0]!.callId);
+      expect(second.cseq.seq).toBe(uas.requests[0]!.cseq.seq + 1);
+
+      const answer = await uac.modify(SDP_A.replace('s=-', 's=hold'));
+      expect(answer).toBe(SDP_B);
+      expect(await waitFor(() => uas.methods().filter((m) => m === 'ACK').length === 3, 2000)).toBe(true);
+      const reInvite = uas.requests.filter((r) => r.method === 'INVITE')[2]!;
+      expect(reInvite.toTag).toBe('uas1');
+      expect(reInvite.uri).toBe(`sip:uas@127.0.0.1:${uas.port}`);
+
+      const info = await uac.request({ method: 'INFO', headers: { 'Content-Type': 'application/dtmf-relay' }, body: 'Signal=5\r\nDuration=160' } as never);
+      expect((info as unknown as { status: number }).status).toBe(200);
+      const sentInfo = uas.requests.find((r) => r.method === 'INFO')!;
+      expect(sentInfo.body.toString()).toBe('Signal=5\r\nDuration=160');
+      expect(sentInfo.cseq.seq).toBeGreaterThan(reInvite.cseq.seq);
+
+      await new Promise<void>((resolve) => uac.destroy(undefined, () => resolve()));
+      expect(uas.methods()).toContain('BYE');
+    } finally {
+      await uas.close();
+    }
+  });
+
+  it('createB2BUA bridges a SIPp caller to a SIPp callee', async () => {
+    await connect();
+    const app = srf!;
+    const callee = await startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 1 });
+    app.invite((req, res) => {
+      void app.createB2BUA(req, res, `sip:service@127.0.0.1:${callee.localPort}`, {}).then(({ uas, uac }) => {
+        uas.on('destroy', () => uac.destroy());
+        uac.on('destroy', () => uas.destroy());
+      });
+    });
+    await waitFor(() => engine.stats().applications === 1, 2000);
+    const caller = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 1, target: `127.0.0.1:${engine.udpPort}` });
+    assertSippPassed(await caller.done);
+    assertSippPassed(await callee.done);
+  });
+
+  it('a request to the engine’s own address is refused instead of looping', async () => {
+    await connect();
+    await expect(srf!.createUAC(`sip:loop@127.0.0.1:${engine.udpPort}`, { localSdp: SDP_A })).rejects.toThrow(/myself/);
+  });
+});
