@@ -4,8 +4,12 @@ import { dirname, join, resolve } from 'node:path';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
-/** The RFC 4475 corpus shipped read-only next to the project. */
-export const TORTURE_DIR = process.env.SWITCHBOARD_TORTURE_DIR ?? resolve(here, '../../../shared/sip-torture/rfc4475');
+/**
+ * The RFC 4475 corpus, byte for byte: a copy of ../shared/sip-torture/rfc4475 kept in the
+ * repository so that a clean clone anywhere runs the torture tests (.gitattributes keeps
+ * git from touching line ends). SWITCHBOARD_TORTURE_DIR points elsewhere.
+ */
+export const TORTURE_DIR = process.env.SWITCHBOARD_TORTURE_DIR ?? resolve(here, '../fixtures/rfc4475');
 
 export interface TortureCase {
   name: string;
