@@ -1,0 +1,41 @@
+/**
+ * `make bench`: every benchmark in turn, each in its own Node process so one cannot
+ * warm up or slow down another. Output is printed and saved to bench/results/.
+ *
+ * Run: npx tsc -p tsconfig.json && node dist/bench/run-all.js
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, totalmem } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const BENCHES: ReadonlyArray<readonly [string, readonly string[]]> = [
+  ['codec.bench.js', []],
+  ['transaction.bench.js', []],
+  ['routing-decide.bench.js', []],
+  ['scheduler.bench.js', []],
+  ['b2bua-load.bench.js', ['--seconds', '10']],
+];
+
+const lines: string[] = [
+  `Switchboard benchmarks, ${new Date().toISOString()}`,
+  `machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}`,
+  '',
+];
+console.log(lines.join('\n'));
+let failed = 0;
+for (const [file, args] of BENCHES) {
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { encoding: 'utf8', timeout: 15 * 60_000 });
+  const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd();
+  console.log(out + '\n');
+  lines.push(`## ${file}`, out, '');
+  if (r.status !== 0) failed++;
+}
+const dir = resolve(here, '../../bench/results');
+mkdirSync(dir, { recursive: true });
+const file = join(dir, `${new Date().toISOString().replace(/[:.]/g, '-')}.txt`);
+writeFileSync(file, lines.join('\n') + '\n');
+console.log(`results: ${file}`);
+process.exitCode = failed > 0 ? 1 : 0;
