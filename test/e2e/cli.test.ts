@@ -1,0 +1,107 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { assertSippPassed, startSipp } from '../helpers/sipp.js';
+import { freeLoopbackPort } from '../helpers/sipp-ports.js';
+import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
+import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { testConfigYaml } from '../helpers/switchboard.js';
+
+/**
+ * The compiled `switchboard` command as users run it (`make test` builds dist/ first):
+ * `engine` alone, and `start` with the engine in its worker thread and the application
+ * on the main thread. Each process is stopped by its PID with SIGTERM and must exit 0.
+ */
+const CLI = resolve(import.meta.dirname, '../../dist/src/cli/main.js');
+const children: ChildProcess[] = [];
+
+function run(args: string[]): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, SWITCHBOARD_LOG_LEVEL: 'info' } });
+  children.push(child);
+  let out = '';
+  child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr!.on('data', (d: Buffer) => (out += d.toString()));
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  return { child, output: () => out, exited };
+}
+
+afterEach(() => {
+  for (const c of children.splice(0)) if (c.exitCode === null && c.pid !== undefined) process.kill(c.pid, 'SIGKILL');
+});
+
+async function options(port: number): Promise<number | undefined> {
+  const peer = await UdpPeer.bind(0);
+  try {
+    const callId = `cli-${Date.now()}`;
+    await peer.send(
+      `OPTIONS sip:x@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
+        `From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
+      port,
+    );
+    await waitFor(() => peer.responsesFor(callId).length > 0, 3000);
+    return peer.responsesFor(callId)[0]?.status;
+  } finally {
+    await peer.close();
+  }
+}
+
+describe('switchboard engine', () => {
+  it('answers on its SIP port without an application (503) and stops cleanly on SIGTERM', async () => {
+    const port = await freeLoopbackPort();
+    const p = run(['engine', '--sip', `udp:127.0.0.1:${port},tcp:127.0.0.1:${port}`]);
+    expect(await waitFor(() => p.output().includes('switchboard engine started'), 10_000), p.output()).toBe(true);
+    expect(await options(port)).toBe(503);
+    p.child.kill('SIGTERM');
+    expect(await p.exited).toBe(0);
+  });
+
+  it('refuses bad usage with exit 2 and a clear message', async () => {
+    const p = run(['engine', '--sip', 'udp:example.com:5060']);
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toMatch(/IP|address|literal/i);
+    const q = run(['engine', '--sip', 'udp:127.0.0.1:0', '--control', '127.0.0.1:9022']);
+    expect(await q.exited).toBe(2);
+    expect(q.output()).toMatch(/--secret/);
+  });
+});
+
+describe('switchboard start', () => {
+  it('runs the engine and the application and carries SIPp calls; exits 0 on SIGTERM', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    try {
+      const uas = await startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 20 });
+      const sipPort = await freeLoopbackPort();
+      const controlPort = await freeLoopbackPort();
+      const config = join(dir, 'switchboard.yaml');
+      writeFileSync(
+        config,
+        `sip:\n  listen: [udp:127.0.0.1:${sipPort}, tcp:127.0.0.1:${sipPort}]\n  control: { listen: 127.0.0.1:${controlPort} }\n` +
+          testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
+      );
+      const p = run(['start', '--config', config]);
+      expect(await waitFor(() => p.output().includes('switchboard started'), 15_000), p.output()).toBe(true);
+      const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 20, rate: 20, target: `127.0.0.1:${sipPort}` });
+      assertSippPassed(await uac.done);
+      assertSippPassed(await uas.done);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('rejects an invalid configuration with file:line:column and exit 1, starting nothing', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    try {
+      const config = join(dir, 'bad.yaml');
+      writeFileSync(config, 'routes:\n  - name: x\n    then: { ring: { targets: [nobody] } }\n    colour: blue\n');
+      const p = run(['start', '--config', config]);
+      expect(await p.exited).toBe(1);
+      expect(p.output()).toMatch(/bad\.yaml:\d+:\d+/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
