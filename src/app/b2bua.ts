@@ -125,6 +125,11 @@ export class B2buaApp {
     };
     uas.on('destroy', end(uac));
     uac.on('destroy', end(uas));
+    // A BYE that arrived in the same read as the ACK ended a leg before these listeners
+    // existed (createB2BUA resolves on the ACK): end the other one now.
+    const connected = (d: Srf.Dialog): boolean => (d as unknown as { connected: boolean }).connected;
+    if (!connected(uas)) end(uac)();
+    else if (!connected(uac)) end(uas)();
     for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
       from.on('modify', (req, res) => {
         to.modify(req.body).then(
