@@ -4,7 +4,7 @@ import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { MiniUas, SDP_B } from '../helpers/mini-uas.js';
 import { assertSippPassed, startSipp } from '../helpers/sipp.js';
 import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
-import { waitFor } from '../helpers/sip-peer.js';
+import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
 
 /**
  * drachtio-srf's public API, unmodified, against the embedded engine: what an
@@ -118,6 +118,59 @@ describe('drachtio-srf against the engine', () => {
     const caller = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 1, target: `127.0.0.1:${engine.udpPort}` });
     assertSippPassed(await caller.done);
     assertSippPassed(await callee.done);
+  });
+
+  it('proxyRequest forks serially with Record-Route: a busy target, then one that answers; the dialog goes through the proxy', async () => {
+    await connect();
+    const app = srf!;
+    const busy = await startSipp({ scenario: SIPP_FLOWS.busy.uas, transport: 'udp', calls: 1 });
+    const callee = await startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 1 });
+    type Result = { connected: boolean; finalStatus: number; responses: Array<{ msgs: Array<{ status: number }> }> };
+    const result = new Promise<Result>((resolve, reject) => {
+      app.invite((req) => {
+        (app as unknown as { proxyRequest(r: unknown, d: string[], o: object): Promise<Result> })
+          .proxyRequest(req, [`sip:a@127.0.0.1:${busy.localPort}`, `sip:b@127.0.0.1:${callee.localPort}`], { forking: 'sequential', recordRoute: true })
+          .then(resolve, reject);
+      });
+    });
+    await waitFor(() => engine.stats().applications === 1, 2000);
+    const caller = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 1, target: `127.0.0.1:${engine.udpPort}` });
+    assertSippPassed(await caller.done);
+    assertSippPassed(await busy.done);
+    assertSippPassed(await callee.done);
+    const r = await result;
+    expect(r.connected).toBe(true);
+    expect(r.finalStatus).toBe(200);
+    expect(r.responses.flatMap((g) => g.msgs.map((m) => m.status))).toEqual([486, 200]);
+  });
+
+  it('proxyRequest answers 408 upstream when the only target never answers within the provisional timeout', async () => {
+    await connect();
+    const app = srf!;
+    const silent = await UdpPeer.bind(0);
+    try {
+      const result = new Promise<{ connected: boolean; finalStatus: number }>((resolve, reject) => {
+        app.invite((req) => {
+          (app as unknown as { proxyRequest(r: unknown, d: string[], o: object): Promise<{ connected: boolean; finalStatus: number }> })
+            .proxyRequest(req, [`sip:x@127.0.0.1:${silent.port}`], { provisionalTimeout: '300ms' })
+            .then(resolve, reject);
+        });
+      });
+      await waitFor(() => engine.stats().applications === 1, 2000);
+      const caller = await UdpPeer.bind(0);
+      const callId = 'proxy-timeout-1';
+      await caller.send(
+        `INVITE sip:svc@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK-pt1\r\nMax-Forwards: 70\r\n` +
+          `From: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:c@127.0.0.1:${caller.port}>\r\nContent-Length: 0\r\n\r\n`,
+        engine.udpPort,
+      );
+      expect(await waitFor(() => caller.responsesFor(callId).some((r) => r.status === 408), 5000)).toBe(true);
+      expect(silent.received.length).toBeGreaterThan(0);
+      expect((await result).finalStatus).toBe(408);
+      await caller.close();
+    } finally {
+      await silent.close();
+    }
   });
 
   it('a request to the engine’s own address is refused instead of looping', async () => {

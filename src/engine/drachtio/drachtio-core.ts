@@ -21,6 +21,7 @@ import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolici
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, ReliableProvisional } from './records.js';
+import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
 
 export interface DrachtioCoreOptions {
   readonly logger?: Logger;
@@ -101,6 +102,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   onRequest(tx: ServerTransaction, req: SipRequest, source: MessageSource): void {
     const method = req.method;
     const toTag = req.toTag;
+    if (toTag !== undefined && this.routedThroughUs(req)) return this.forwardInDialog(tx, req);
     if (toTag !== undefined) {
       const d = this.dialogs.match(req.callId, req.fromTag, toTag) as AppDialog | undefined;
       if (d !== undefined) return this.requestInDialog(d, tx, req, source);
@@ -127,6 +129,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   onAck(ack: SipRequest, source: MessageSource): void {
+    if (this.routedThroughUs(ack)) return this.forwardAck(ack);
     const d = this.dialogs.match(ack.callId, ack.fromTag, ack.toTag) as AppDialog | undefined;
     const inv = d?.pendingServerInvite;
     if (d === undefined || inv === undefined || !inv.finalSent || inv.req.cseq.seq !== ack.cseq.seq) return;
@@ -150,6 +153,12 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const res487 = createResponse(inviteTx.request, 487, { toTag: tag });
     inviteTx.respond(res487);
     if (inb === undefined) return;
+    if (inb.proxy !== undefined) {
+      // drachtio-srf forgets a proxied INVITE; the proxy cancels its branches (RFC 3261 §16.10).
+      inb.finalSent = true;
+      this.inbound.delete(inb.id);
+      return inb.proxy.cancel();
+    }
     inb.finalSent = true;
     this.inbound.delete(inb.id);
     this.stopReliable(inb);
@@ -187,6 +196,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   onResponse(tx: ClientTransaction, res: SipResponse, source: MessageSource): void {
     const ctx = tx.context;
     if (ctx instanceof OutboundRequest) this.responseToApp(ctx, res, source);
+    else if (ctx instanceof ProxyBranch) ctx.op.onResponse(ctx, res, source);
     else if (ctx instanceof InternalRequest && res.status >= 200) ctx.onFinal?.(res.status, res, tx);
   }
 
@@ -226,8 +236,65 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     }
   }
 
-  proxy(conn: AppConnection, msgId: string, _tokens: readonly string[], _sipText: string): void {
-    conn.reply(msgId, 'NOK|Server error: proxy is not supported by this engine');
+  proxy(conn: AppConnection, msgId: string, tokens: readonly string[], sipText: string): void {
+    if (tokens.length < 10) return conn.reply(msgId, 'NOK|Invalid proxy request: not enough information provided');
+    const txnId = tokens[2]!;
+    const inb = this.inbound.get(txnId);
+    if (inb === undefined || inb.finalSent || inb.proxy !== undefined) return conn.reply(msgId, `NOK|Unknown transaction id: ${txnId}`);
+    const mf = Number(inb.req.get('max-forwards') ?? '70');
+    if (Number.isFinite(mf) && mf <= 0) {
+      inb.finalSent = true;
+      this.inbound.delete(inb.id);
+      inb.tx.respond(createResponse(inb.req, 483, { toTag: newTag() }));
+      return conn.reply(msgId, 'NOK|Rejected with 483 Too Many Hops due to Max-Forwards value of 0');
+    }
+    const app = parseAppMessage(sipText.length > 0 ? sipText : `${inb.req.method} ${inb.req.uri} SIP/2.0\r\n\r\n`);
+    const headers = typeof app === 'string' ? [] : app.headers.filter((h) => !REQUEST_OWN.has(h.key)).map((h) => [h.name, h.value] as const);
+    const opts: ProxyOptions = {
+      recordRoute: tokens[3] === 'remainInDialog',
+      followRedirects: tokens[5] === 'followRedirects',
+      simultaneous: tokens[6] === 'simultaneous',
+      provisionalTimeoutMs: parseDuration(tokens[7]),
+      finalTimeoutMs: parseDuration(tokens[8]),
+      headers,
+    };
+    const targets = tokens.slice(9).filter((t) => t.length > 0).map((t) => (/^(sips?|tel):/i.test(t) ? t : `sip:${t}`));
+    const op = new ProxyOperation(inb.tx, targets, opts, this.stack.transactions, this.local, this, conn, msgId);
+    inb.proxy = op;
+    inb.finalSent = true; // the application no longer answers it
+    this.inbound.delete(inb.id);
+    op.start();
+  }
+
+  /** True when the top Route names this engine (a dialog we record-routed as a proxy). */
+  private routedThroughUs(req: SipRequest): boolean {
+    const route = req.get('route');
+    if (route === undefined) return false;
+    const dest = this.local.resolve(uriOf(route.split(',')[0]!));
+    return typeof dest !== 'string' && this.local.isSelf(dest);
+  }
+
+  /** Removes our Route and forwards the request statefully to the next Route or the Request-URI. */
+  private forwardInDialog(tx: ServerTransaction, req: SipRequest): void {
+    req.removeFirstValue('route');
+    const next = req.get('route');
+    const target = next !== undefined ? uriOf(next.split(',')[0]!) : req.uri;
+    const op = new ProxyOperation(tx, [target], { recordRoute: false, followRedirects: false, simultaneous: false, provisionalTimeoutMs: 0, finalTimeoutMs: 0, headers: [], inDialog: true }, this.stack.transactions, this.local, this, undefined, '');
+    op.start();
+  }
+
+  /** An ACK for a 2xx in a record-routed dialog: forwarded statelessly, as it has no response. */
+  private forwardAck(ack: SipRequest): void {
+    ack.removeFirstValue('route');
+    const next = ack.get('route');
+    const dest = this.local.resolve(next !== undefined ? uriOf(next.split(',')[0]!) : ack.uri);
+    if (typeof dest === 'string' || this.local.isSelf(dest)) return;
+    const la = this.local.forDestination(dest);
+    if (la === undefined) return;
+    const mf = Number(ack.get('max-forwards') ?? '70');
+    ack.set('Max-Forwards', String(Number.isFinite(mf) ? Math.max(0, mf - 1) : 70));
+    ack.prepend('Via', viaFor(la, newBranch()));
+    this.stack.transports.send(ack.toBuffer(), dest);
   }
 
   closed(conn: AppConnection): void {
@@ -689,6 +756,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private clientFailed(tx: ClientTransaction, status: 408 | 503): void {
     const ctx = tx.context;
     if (ctx instanceof InternalRequest) return ctx.onFinal?.(status, undefined, tx);
+    if (ctx instanceof ProxyBranch) return ctx.op.onFailure(ctx, status);
     if (!(ctx instanceof OutboundRequest)) return;
     const res = createResponse(tx.request, status);
     const d = ctx.dialog;
@@ -843,4 +911,11 @@ function viaFor(local: LocalAddress, branch: string): string {
 
 function contactFor(local: LocalAddress): string {
   return local.transport === 'tcp' ? `<sip:${local.hostport};transport=tcp>` : `<sip:${local.hostport}>`;
+}
+
+/** `2s`, `500ms` or `` (none) from a proxy frame. */
+function parseDuration(token: string | undefined): number {
+  const m = /^(\d+)(ms|s)?$/.exec(token ?? '');
+  if (m === null) return 0;
+  return Number(m[1]) * (m[2] === 'ms' ? 1 : 1000);
 }

@@ -3,6 +3,7 @@ import type { Destination, MessageSource } from '../transport/index.js';
 import type { ClientTransaction, ServerTransaction } from '../transaction/index.js';
 import type { AppConnection } from '../wire/app-connection.js';
 import { Dialog } from '../dialog/dialog.js';
+import type { ProxyOperation } from './proxy.js';
 
 /**
  * A request received from the network and handed to an application, until its final
@@ -16,6 +17,8 @@ export class InboundRequest {
   finalSent = false;
   /** Outstanding reliable provisional (RFC 3262), retransmitted until PRACKed. */
   reliable: ReliableProvisional | undefined;
+  /** Set once the application proxied the request: the engine then owns it (CANCEL included). */
+  proxy: ProxyOperation | undefined;
 
   constructor(
     readonly id: string,
