@@ -92,6 +92,36 @@ describe('switchboard start', () => {
     }
   }, 60_000);
 
+  it('with sip.drachtio.mode external, the application drives a separate `switchboard engine`', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    try {
+      const uas = await startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 5 });
+      const sipPort = await freeLoopbackPort();
+      const controlPort = await freeLoopbackPort();
+      const engine = run(['engine', '--sip', `udp:127.0.0.1:${sipPort}`, '--control', `127.0.0.1:${controlPort}`, '--secret', 'external-secret']);
+      expect(await waitFor(() => engine.output().includes('switchboard engine started'), 10_000), engine.output()).toBe(true);
+      const config = join(dir, 'switchboard.yaml');
+      writeFileSync(
+        config,
+        `sip:
+  drachtio: { mode: external, host: 127.0.0.1, port: ${controlPort}, secret: external-secret }
+` +
+          testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
+      );
+      const app = run(['start', '--config', config]);
+      expect(await waitFor(() => app.output().includes('switchboard started'), 15_000), app.output()).toBe(true);
+      const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 5, rate: 5, target: `127.0.0.1:${sipPort}` });
+      assertSippPassed(await uac.done);
+      assertSippPassed(await uas.done);
+      app.child.kill('SIGTERM');
+      engine.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
+      expect(await engine.exited).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
   it('rejects an invalid configuration with file:line:column and exit 1, starting nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
     try {
