@@ -173,6 +173,52 @@ describe('drachtio-srf against the engine', () => {
     }
   });
 
+  it('routes REGISTER to the application, and SUBSCRIBE answered 202 makes a dialog the application NOTIFYs in', async () => {
+    await connect();
+    const app = srf!;
+    let notified: Promise<number> | undefined;
+    const verbs = app as unknown as Record<'register' | 'subscribe', (h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void) => void>;
+    verbs.register((req, res) => res.send(200, { headers: { Contact: req.get('Contact'), Expires: '60' } }));
+    verbs.subscribe((req, res) => {
+      notified = app.createUAS(req, res, { headers: { Expires: '60' } } as never).then((dialog) =>
+        (dialog.request({ method: 'NOTIFY', headers: { 'Subscription-State': 'active;expires=60', Event: 'presence' } } as never) as Promise<{ status: number }>).then((r) => r.status),
+      );
+    });
+    await waitFor(() => engine.stats().applications === 1, 2000);
+    const peer = await UdpPeer.bind(0);
+    try {
+      const base = (method: string, callId: string, extra: string) =>
+        `${method} sip:svc@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
+        `From: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 ${method}\r\nContact: <sip:c@127.0.0.1:${peer.port}>\r\n${extra}Content-Length: 0\r\n\r\n`;
+      await peer.send(base('REGISTER', 'reg-1', 'Expires: 60\r\n'), engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor('reg-1').some((r) => r.status === 200), 3000)).toBe(true);
+      expect(peer.responsesFor('reg-1').find((r) => r.status === 200)!.get('expires')).toBe('60');
+
+      // The peer answers the NOTIFY it gets with 200 (a UA's job), echoing its headers.
+      const answered = new Set<string>();
+      const timer = setInterval(() => {
+        for (const r of peer.received) {
+          const text = r.bytes.toString();
+          if (!text.startsWith('NOTIFY ') || answered.has(text)) continue;
+          answered.add(text);
+          const h = (n: string) => new RegExp(`^${n}:[ ]*([^\\r\\n]*)`, 'im').exec(text)?.[1] ?? '';
+          void peer.send(`SIP/2.0 200 OK\r\nVia: ${h('Via')}\r\nFrom: ${h('From')}\r\nTo: ${h('To')}\r\nCall-ID: ${h('Call-ID')}\r\nCSeq: ${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`, r.from.port);
+        }
+      }, 20);
+      await peer.send(base('SUBSCRIBE', 'sub-1', 'Event: presence\r\nExpires: 60\r\n'), engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor('sub-1').some((r) => r.status === 202 || r.status === 200), 3000)).toBe(true);
+      expect(await waitFor(() => notified !== undefined, 3000)).toBe(true);
+      expect(await notified).toBe(200);
+      clearInterval(timer);
+      const notify = [...answered][0]!;
+      expect(notify).toMatch(/^NOTIFY sip:c@127\.0\.0\.1:\d+ SIP\/2\.0/);
+      expect(notify).toMatch(/\r\nTo: <sip:c@127\.0\.0\.1>;tag=c1\r\n/);
+      expect(notify).toContain('Call-ID: sub-1');
+    } finally {
+      await peer.close();
+    }
+  });
+
   it('a request to the engine’s own address is refused instead of looping', async () => {
     await connect();
     await expect(srf!.createUAC(`sip:loop@127.0.0.1:${engine.udpPort}`, { localSdp: SDP_A })).rejects.toThrow(/myself/);
