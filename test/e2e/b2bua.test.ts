@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSippPassed, liveSippPids, startSipp, type SippRun } from '../helpers/sipp.js';
 import { SIPP_FLOWS, type SippFlow } from '../helpers/sipp-scenarios.js';
-import { waitFor } from '../helpers/sip-peer.js';
+import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
 import { startSwitchboard, type TestSwitchboard } from '../helpers/switchboard.js';
 
 /**
@@ -22,13 +22,13 @@ afterAll(async () => {
 
 type Transport = 'udp' | 'tcp';
 
-async function call(flow: SippFlow, transport: Transport, calls: number, opts: { uasKeys?: Record<string, string>; uacKeys?: Record<string, string>; timeoutSeconds?: number; rate?: number } = {}) {
+async function call(flow: SippFlow, transport: Transport, calls: number, opts: { uasKeys?: Record<string, string>; uacKeys?: Record<string, string>; timeoutSeconds?: number; rate?: number; maxConcurrent?: number } = {}) {
   const timeoutSeconds = opts.timeoutSeconds ?? 30;
   const uas: SippRun = await startSipp({ scenario: flow.uas, transport, calls, keys: opts.uasKeys, timeoutSeconds: timeoutSeconds + 5 });
   try {
     await sb.routeTo(`sip:service@127.0.0.1:${uas.localPort}${transport === 'tcp' ? ';transport=tcp' : ''}`);
     const enginePort = transport === 'udp' ? sb.engine.udpPort : sb.engine.tcpPort;
-    const uac = await startSipp({ scenario: flow.uac, transport, calls, target: `127.0.0.1:${enginePort}`, keys: opts.uacKeys, timeoutSeconds, rate: opts.rate, maxConcurrent: 50 });
+    const uac = await startSipp({ scenario: flow.uac, transport, calls, target: `127.0.0.1:${enginePort}`, keys: opts.uacKeys, timeoutSeconds, rate: opts.rate, maxConcurrent: opts.maxConcurrent ?? 50 });
     const uacResult = await uac.done;
     const grace = setTimeout(() => void uas.stop(), 10_000);
     const uasResult = await uas.done;
@@ -41,11 +41,17 @@ async function call(flow: SippFlow, transport: Transport, calls: number, opts: {
 }
 
 describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
-  it('carries 200 calls back to back with 0 failures', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.basic, transport, 200, { rate: 50 });
+  it('carries 2,000 calls back to back with 0 failures', async () => {
+    const { uac, uas } = await call(SIPP_FLOWS.basic, transport, 2000, { rate: 250, maxConcurrent: 1000 });
     assertSippPassed(uac);
     assertSippPassed(uas);
-    expect(uac.successfulCalls).toBe(200);
+    expect(uac.successfulCalls).toBe(2000);
+  }, 90_000);
+
+  it('passes session refreshes by UPDATE and re-INVITE through', async () => {
+    const { uac, uas } = await call(SIPP_FLOWS.sessionRefresh, transport, 2);
+    assertSippPassed(uac);
+    assertSippPassed(uas);
   });
 
   it('relays the caller CANCEL while ringing (200, 487 on both legs)', async () => {
@@ -89,6 +95,33 @@ describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
     assertSippPassed(uac);
     assertSippPassed(uas);
   });
+});
+
+describe('B2BUA policy', () => {
+  it('answers 483 to an INVITE whose Max-Forwards is 0', async () => {
+    await sb.routeTo('sip:service@127.0.0.1:5999');
+    const invite = (peerPort: number, callId: string, maxForwards: number, via = '127.0.0.1') =>
+      `INVITE sip:svc@127.0.0.1:${sb.engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP ${via}:${peerPort};branch=z9hG4bK-${callId}\r\n` +
+      `Max-Forwards: ${maxForwards}\r\nFrom: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\n` +
+      `Contact: <sip:c@127.0.0.1:${peerPort}>\r\nContent-Length: 0\r\n\r\n`;
+    const peer = await UdpPeer.bind(0);
+    try {
+      await peer.send(invite(peer.port, 'mf-zero', 0), sb.engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor('mf-zero').some((r) => r.status === 483), 3000)).toBe(true);
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
+describe('session timers (RFC 4028)', () => {
+  it('tears down a call whose caller stops refreshing, at expiry (90 s), on both legs', async () => {
+    const started = Date.now();
+    const { uac, uas } = await call(SIPP_FLOWS.sessionTimer, 'udp', 1, { timeoutSeconds: 120 });
+    assertSippPassed(uac);
+    assertSippPassed(uas);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(90_000);
+  }, 150_000);
 });
 
 describe('after the calls', () => {
