@@ -48,50 +48,18 @@ describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
     expect(uac.successfulCalls).toBe(2000);
   }, 90_000);
 
-  it('passes session refreshes by UPDATE and re-INVITE through', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.sessionRefresh, transport, 2);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('relays the caller CANCEL while ringing (200, 487 on both legs)', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.cancel, transport, 3);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('relays 486 Busy Here from the callee', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.busy, transport, 3);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('relays 503 Service Unavailable from the callee', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.unavailable, transport, 3);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('ends the caller leg when the callee hangs up', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.calleeHangsUp, transport, 3);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('passes a re-INVITE hold and unhold through', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.hold, transport, 2);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('passes 100rel: reliable 183 and PRACK', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.prack, transport, 2);
-    assertSippPassed(uac);
-    assertSippPassed(uas);
-  });
-
-  it('ends both legs with BYE when the caller never ACKs the 200', async () => {
-    const { uac, uas } = await call(SIPP_FLOWS.lostAck, transport, 1);
+  const flows: Array<[string, SippFlow, number]> = [
+    ['relays the caller CANCEL while ringing (200, 487 on both legs)', SIPP_FLOWS.cancel, 3],
+    ['relays 486 Busy Here from the callee', SIPP_FLOWS.busy, 3],
+    ['relays 503 Service Unavailable from the callee', SIPP_FLOWS.unavailable, 3],
+    ['ends the caller leg when the callee hangs up', SIPP_FLOWS.calleeHangsUp, 3],
+    ['passes a re-INVITE hold and unhold through', SIPP_FLOWS.hold, 2],
+    ['passes 100rel: reliable 183 and PRACK', SIPP_FLOWS.prack, 2],
+    ['ends both legs with BYE when the caller never ACKs the 200', SIPP_FLOWS.lostAck, 1],
+    ['passes session refreshes by UPDATE and re-INVITE through', SIPP_FLOWS.sessionRefresh, 2],
+  ];
+  it.each(flows)('%s', async (_name, flow, calls) => {
+    const { uac, uas } = await call(flow, transport, calls);
     assertSippPassed(uac);
     assertSippPassed(uas);
   });
