@@ -16,6 +16,8 @@ export interface EngineConfig {
   /** Address to advertise in Via/Contact when a listener is bound to 0.0.0.0 or ::. */
   readonly advertise?: string;
   readonly defaultRefresher?: 'none' | 'uac' | 'uas';
+  /** How long an application may take to answer a request before the engine answers 500; default 64 s as drachtio. */
+  readonly appAnswerTimeoutMs?: number;
   readonly logger?: Logger;
 }
 
@@ -46,7 +48,7 @@ export class Engine {
   static async start(config: EngineConfig): Promise<Engine> {
     const logger = config.logger ?? silentLogger;
     const timers: TransactionTimers = { ...DEFAULT_TIMERS, ...config.timers };
-    const core = new DrachtioCore({ logger, timers, defaultRefresher: config.defaultRefresher });
+    const core = new DrachtioCore({ logger, timers, defaultRefresher: config.defaultRefresher, appAnswerTimeoutMs: config.appAnswerTimeoutMs });
     const stack = await SipStack.start({ listen: config.sip, transport: config.transport, timers, logger }, core);
     let wire: WireServer | undefined;
     let control: { address: string; port: number } | undefined;

@@ -26,12 +26,13 @@ export interface TestEngine {
  *   const e = await startTestEngine({ control: true });
  *   await srf.connect({ host: '127.0.0.1', port: e.controlPort, secret: e.secret });
  */
-export async function startTestEngine(opts: { control?: boolean; udpPort?: number; tcpPort?: number } = {}): Promise<TestEngine> {
+export async function startTestEngine(opts: { control?: boolean; udpPort?: number; tcpPort?: number; appAnswerTimeoutMs?: number } = {}): Promise<TestEngine> {
   const secret = `test-${randomUUID()}`;
   const engine = await Engine.start({
     sip: [`udp:127.0.0.1:${opts.udpPort ?? 0}`, `tcp:127.0.0.1:${opts.tcpPort ?? 0}`],
     control: opts.control ? { host: '127.0.0.1', port: 0, secret } : undefined,
     timers: TEST_TIMERS,
+    appAnswerTimeoutMs: opts.appAnswerTimeoutMs,
     transport: { messageTimeoutMs: 1000, lingerMs: 100, idleTimeoutMs: 5_000 },
   });
   const udpPort = engine.listeners.find((l) => l.transport === 'udp')!.port;

@@ -54,7 +54,7 @@ class RawApp {
 let engine: TestEngine;
 
 beforeAll(async () => {
-  engine = await startTestEngine({ control: true });
+  engine = await startTestEngine({ control: true, appAnswerTimeoutMs: 1500 });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -177,6 +177,31 @@ describe('sip frames', () => {
       expect(res.get('to')).toMatch(/;tag=/);
       app.send(`r4|sip|${txnId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
       expect((await app.reply('r4')).endsWith('NOK|final response already sent')).toBe(true);
+    } finally {
+      app.close();
+      await peer.close();
+    }
+  });
+
+  it('answers 500 for an application that never answers a request it was given', async () => {
+    const app = await authenticated();
+    app.send('m1|route|message');
+    await app.reply('m1');
+    const peer = await UdpPeer.bind(0);
+    try {
+      const callId = 'wire-unanswered-1';
+      await peer.send(
+        `MESSAGE sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-m1\r\nMax-Forwards: 70\r\n` +
+          `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi`,
+        engine.udpPort,
+      );
+      expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
+      const waiting = engine.stats().inbound;
+      expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status === 500), 5000)).toBe(true);
+      expect(engine.stats().inbound).toBeLessThan(waiting);
+      const txnId = app.frames.find((f) => f.includes(callId))!.split('|')[8]!;
+      app.send(`m2|sip|${txnId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
+      expect((await app.reply('m2')).endsWith('NOK|Response not sent due to unknown transaction')).toBe(true);
     } finally {
       app.close();
       await peer.close();

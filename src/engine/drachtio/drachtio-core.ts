@@ -20,6 +20,7 @@ import { appHeader, parseAppMessage, type AppMessage } from './app-message.js';
 import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolicitedFrame } from './frames.js';
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
+import { AnswerDeadlines } from './answer-deadline.js';
 import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, ReliableProvisional } from './records.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
 
@@ -28,6 +29,8 @@ export interface DrachtioCoreOptions {
   readonly timers: TransactionTimers;
   /** drachtio's `<session-timers default-refresher>`: who refreshes when an INVITE names no refresher. */
   readonly defaultRefresher?: 'none' | 'uac' | 'uas';
+  /** How long an application may take to answer a request it was given before the engine answers 500 (drachtio: 64 s). */
+  readonly appAnswerTimeoutMs?: number;
 }
 
 export interface DrachtioCoreStats {
@@ -69,10 +72,29 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private local!: LocalAddresses;
   private readonly logger: Logger;
   private readonly t1: number;
+  private readonly deadlines: AnswerDeadlines<InboundRequest>;
 
   constructor(private readonly opts: DrachtioCoreOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'drachtio' });
     this.t1 = opts.timers.t1;
+    this.deadlines = new AnswerDeadlines(opts.appAnswerTimeoutMs ?? 64_000, (inb) => this.unanswered(inb));
+  }
+
+  /** An application never answered a request it was given: 500, so the caller is not left hanging (behaviour doc §2.1). */
+  private unanswered(inb: InboundRequest): void {
+    if (this.inbound.get(inb.id) !== inb) return;
+    this.inbound.delete(inb.id);
+    inb.finalSent = true;
+    this.stopReliable(inb);
+    this.logger.warn({ method: inb.req.method, callId: inb.req.callId, app: inb.conn.id }, 'application did not answer a request in time; answered 500');
+    try {
+      inb.tx.respond(createResponse(inb.req, 500, { toTag: inb.req.toTag === undefined ? (inb.localTag ?? newTag()) : undefined }));
+    } catch {
+      // the transaction already ended
+    }
+    const d = inb.dialog;
+    if (d !== undefined && inb.req.toTag === undefined) this.endDialog(d);
+    else if (d !== undefined && d.pendingServerInvite === inb) d.pendingServerInvite = undefined;
   }
 
   /** Connects the core to the started stack and, when there is a control port, its route table. */
@@ -93,6 +115,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
 
   /** Stops every dialog timer (shutdown). */
   close(): void {
+    this.deadlines.close();
     for (const d of this.dialogs.values()) this.clearDialogTimers(d as AppDialog);
     for (const inb of this.inbound.values()) this.stopReliable(inb);
   }
@@ -125,6 +148,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const inb = new InboundRequest(newTxnId(), tx, req, conn, source);
     tx.context = inb;
     this.inbound.set(inb.id, inb);
+    this.deadlines.add(inb);
     conn.notify(networkFrame(req.toString(), source, inb.id, '', source));
   }
 
@@ -345,6 +369,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     inb.dialog = d;
     tx.context = inb;
     this.inbound.set(inb.id, inb);
+    this.deadlines.add(inb);
     if (method === 'INVITE') d.pendingServerInvite = inb;
     if (method === 'BYE') {
       this.endDialog(d);

@@ -20,6 +20,11 @@ export class InboundRequest {
   /** Set once the application proxied the request: the engine then owns it (CANCEL included). */
   proxy: ProxyOperation | undefined;
 
+  /** The application gave a final answer, or the engine answered for it. */
+  get answered(): boolean {
+    return this.finalSent;
+  }
+
   constructor(
     readonly id: string,
     readonly tx: ServerTransaction,

@@ -1,0 +1,38 @@
+import { describe, expect, it } from 'vitest';
+import { AnswerDeadlines } from '../../../src/engine/drachtio/answer-deadline.js';
+
+describe('AnswerDeadlines', () => {
+  it('expires only unanswered items, oldest first, and holds nothing once the queue is drained', () => {
+    let now = 0;
+    const expired: string[] = [];
+    const d = new AnswerDeadlines<{ id: string; answered: boolean }>(1000, (i) => expired.push(i.id), () => now);
+    const a = { id: 'a', answered: false };
+    const b = { id: 'b', answered: false };
+    const c = { id: 'c', answered: false };
+    d.add(a);
+    now = 400;
+    d.add(b);
+    now = 900;
+    d.add(c);
+    b.answered = true;
+    now = 1000;
+    d.sweep();
+    expect(expired).toEqual(['a']);
+    now = 1900;
+    d.sweep();
+    expect(expired).toEqual(['a', 'c']);
+    expect(d.size).toBe(0);
+    d.close();
+  });
+
+  it('compacts a long-lived queue', () => {
+    let now = 0;
+    const d = new AnswerDeadlines<{ answered: boolean }>(10, () => undefined, () => now);
+    for (let i = 0; i < 5000; i++) d.add({ answered: true });
+    d.add({ answered: false });
+    now = 5;
+    d.sweep();
+    expect(d.size).toBe(1);
+    d.close();
+  });
+});
