@@ -15,15 +15,28 @@ export function newTxnId(): string {
   return PREFIX + '.' + txnCounter.toString(36);
 }
 
+/** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per few hundred tags, not one per tag. */
+let pool = Buffer.alloc(0);
+let poolAt = 0;
+function randomHex(bytes: number): string {
+  if (poolAt + bytes > pool.length) {
+    pool = randomBytes(4096);
+    poolAt = 0;
+  }
+  const hex = pool.toString('hex', poolAt, poolAt + bytes);
+  poolAt += bytes;
+  return hex;
+}
+
 /** A From/To tag (RFC 3261 §19.3: at least 32 bits of randomness, here 48 plus a counter). */
 export function newTag(): string {
   tagCounter = (tagCounter + 1) % Number.MAX_SAFE_INTEGER;
-  return randomBytes(6).toString('hex') + tagCounter.toString(36);
+  return randomHex(6) + tagCounter.toString(36);
 }
 
 /** A Call-ID for requests the application sends without one. */
 export function newCallId(): string {
-  return randomBytes(12).toString('hex');
+  return randomHex(12);
 }
 
 /** drachtio's initial CSeq: time-derived, below 2^27 so a long dialog never wraps. */
