@@ -4,6 +4,13 @@ import { createResponse, parseMessage, type SipRequest } from '../../src/engine/
 
 export const SDP_B = 'v=0\r\no=- 2 1 IN IP4 127.0.0.1\r\ns=-\r\nc=IN IP4 127.0.0.1\r\nt=0 0\r\nm=audio 40002 RTP/AVP 0\r\n';
 
+export interface MiniUasOptions {
+  /** Challenge the first INVITE of each call and check the retry's digest. */
+  readonly auth?: { realm: string; username: string; password: string };
+  /** Called for a re-INVITE before it is answered; the answer waits for the returned promise. */
+  readonly beforeReInvite?: (req: SipRequest, uas: MiniUas, from: { port: number; address: string }) => Promise<void>;
+}
+
 /**
  * A tiny UDP user agent server for drachtio-srf API tests, on loopback: answers INVITE
  * (optionally after a digest challenge it checks), re-INVITE, INFO, UPDATE and BYE with
@@ -15,18 +22,22 @@ export class MiniUas {
 
   private constructor(
     private readonly socket: Socket,
-    private readonly opts: { auth?: { realm: string; username: string; password: string } },
+    private readonly opts: MiniUasOptions,
   ) {
     socket.on('message', (bytes, rinfo) => {
       const r = parseMessage(bytes);
+      if (r.ok && !r.message.isRequest) this.responses.push(bytes.toString());
       if (!r.ok || !r.message.isRequest) return;
       const req = r.message as SipRequest;
       this.requests.push(req);
-      this.answer(req, rinfo.port, rinfo.address);
+      const hook = this.opts.beforeReInvite;
+      if (hook !== undefined && req.method === 'INVITE' && req.toTag !== undefined) {
+        void hook(req, this, rinfo).then(() => this.answer(req, rinfo.port, rinfo.address));
+      } else this.answer(req, rinfo.port, rinfo.address);
     });
   }
 
-  static async start(opts: { auth?: { realm: string; username: string; password: string } } = {}): Promise<MiniUas> {
+  static async start(opts: MiniUasOptions = {}): Promise<MiniUas> {
     const socket = createSocket('udp4');
     await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', () => resolve()));
     return new MiniUas(socket, opts);
@@ -35,6 +46,14 @@ export class MiniUas {
   get port(): number {
     return this.socket.address().port;
   }
+
+  /** Sends raw bytes from the UAS's socket (requests of its own, for glare tests). */
+  send(text: string, port: number, address = '127.0.0.1'): void {
+    this.socket.send(text, port, address);
+  }
+
+  /** Responses (not requests) the UAS received, as text. */
+  readonly responses: string[] = [];
 
   methods(): string[] {
     return this.requests.map((r) => r.method);

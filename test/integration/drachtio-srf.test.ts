@@ -219,6 +219,33 @@ describe('drachtio-srf against the engine', () => {
     }
   });
 
+  it('answers 491 to the peer’s re-INVITE while the application’s own re-INVITE is pending (glare)', async () => {
+    await connect();
+    let glare: string | undefined;
+    const uas = await MiniUas.start({
+      beforeReInvite: async (reInvite, self, from) => {
+        // Our own re-INVITE in the same dialog, crossing the application's.
+        const viaPort = self.port;
+        self.send(
+          `INVITE ${reInvite.get('contact')!.replace(/^<|>$/g, '')} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${viaPort};branch=z9hG4bK-glare\r\nMax-Forwards: 70\r\n` +
+            `From: ${reInvite.get('to')}\r\nTo: ${reInvite.get('from')}\r\nCall-ID: ${reInvite.callId}\r\nCSeq: 900 INVITE\r\n` +
+            `Contact: <sip:uas@127.0.0.1:${viaPort}>\r\nContent-Length: 0\r\n\r\n`,
+          from.port,
+        );
+        await waitFor(() => self.responses.some((r) => r.includes('CSeq: 900 INVITE') && !r.startsWith('SIP/2.0 100')), 3000);
+        glare = self.responses.find((r) => r.includes('CSeq: 900 INVITE') && !r.startsWith('SIP/2.0 100'));
+      },
+    });
+    try {
+      const uac = await srf!.createUAC(`sip:bob@127.0.0.1:${uas.port}`, { localSdp: SDP_A });
+      expect(await uac.modify(SDP_A.replace('s=-', 's=x'))).toBe(SDP_B);
+      expect(glare?.startsWith('SIP/2.0 491')).toBe(true);
+      await new Promise<void>((resolve) => uac.destroy(undefined, () => resolve()));
+    } finally {
+      await uas.close();
+    }
+  });
+
   it('a request to the engine’s own address is refused instead of looping', async () => {
     await connect();
     await expect(srf!.createUAC(`sip:loop@127.0.0.1:${engine.udpPort}`, { localSdp: SDP_A })).rejects.toThrow(/myself/);
