@@ -53,17 +53,19 @@ function sipp(args: string[], dir: string, wallMs: number): Promise<Record<strin
   return new Promise((res) => {
     const child = spawn(SIPP, [...args, '-trace_stat', '-stf', join(dir, 'stat.csv'), '-fd', '1', '-nostdin'], {
       cwd: dir,
-      stdio: 'ignore',
+      stdio: ['ignore', 'ignore', 'pipe'],
     });
+    let stderr = '';
+    child.stderr!.on('data', (d: Buffer) => (stderr = (stderr + d.toString()).slice(-500)));
     const kill = setTimeout(() => child.kill('SIGKILL'), wallMs);
-    child.on('exit', () => {
+    child.on('exit', (code) => {
       clearTimeout(kill);
-      let row: Record<string, string> = {};
+      let row: Record<string, string> = { exit: String(code), stderr: stderr.trim() };
       try {
         const lines = readFileSync(join(dir, 'stat.csv'), 'utf8').trim().split('\n');
         const head = lines[0]!.split(';');
         const last = lines[lines.length - 1]!.split(';');
-        row = Object.fromEntries(head.map((h, i) => [h, last[i] ?? '']));
+        row = { ...row, ...Object.fromEntries(head.map((h, i) => [h, last[i] ?? ''])) };
       } catch {
         // no statistics: reported as zero calls
       }
@@ -95,6 +97,9 @@ async function step(rate: number, seconds: number, sipPort: number): Promise<Ste
   await uas;
   rmSync(dir, { recursive: true, force: true });
   rmSync(uasDir, { recursive: true, force: true });
+  if (uacRow['SuccessfulCall(C)'] === undefined) {
+    throw new Error(`SIPp wrote no statistics at ${rate} calls/s (exit ${uacRow['exit']}): ${uacRow['stderr'] ?? ''}`);
+  }
   const successful = Number(uacRow['SuccessfulCall(C)'] ?? 0);
   return {
     rate,

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { SipStack, type SipStackStats } from './core/sip-stack.js';
 import { DrachtioCore, type DrachtioCoreStats } from './drachtio/drachtio-core.js';
+import type { OverloadOptions } from './core/overload.js';
 import { DEFAULT_TIMERS, type TransactionTimers } from './transaction/index.js';
 import type { Listener, ListenSpec, TransportOptions } from './transport/index.js';
 import { WireServer } from './wire/wire-server.js';
@@ -18,6 +19,8 @@ export interface EngineConfig {
   readonly defaultRefresher?: 'none' | 'uac' | 'uas';
   /** How long an application may take to answer a request before the engine answers 500; default 64 s as drachtio. */
   readonly appAnswerTimeoutMs?: number;
+  /** When to refuse new calls with 503 and Retry-After (defaults: 200 ms loop delay, 10,000 pending calls). */
+  readonly overload?: Partial<OverloadOptions>;
   readonly logger?: Logger;
 }
 
@@ -48,7 +51,7 @@ export class Engine {
   static async start(config: EngineConfig): Promise<Engine> {
     const logger = config.logger ?? silentLogger;
     const timers: TransactionTimers = { ...DEFAULT_TIMERS, ...config.timers };
-    const core = new DrachtioCore({ logger, timers, defaultRefresher: config.defaultRefresher, appAnswerTimeoutMs: config.appAnswerTimeoutMs });
+    const core = new DrachtioCore({ logger, timers, defaultRefresher: config.defaultRefresher, appAnswerTimeoutMs: config.appAnswerTimeoutMs, overload: config.overload });
     const stack = await SipStack.start({ listen: config.sip, transport: config.transport, timers, logger }, core);
     let wire: WireServer | undefined;
     let control: { address: string; port: number } | undefined;

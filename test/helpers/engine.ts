@@ -26,13 +26,17 @@ export interface TestEngine {
  *   const e = await startTestEngine({ control: true });
  *   await srf.connect({ host: '127.0.0.1', port: e.controlPort, secret: e.secret });
  */
-export async function startTestEngine(opts: { control?: boolean; udpPort?: number; tcpPort?: number; appAnswerTimeoutMs?: number } = {}): Promise<TestEngine> {
+export async function startTestEngine(
+  opts: { control?: boolean; udpPort?: number; tcpPort?: number; appAnswerTimeoutMs?: number; maxPendingCalls?: number } = {},
+): Promise<TestEngine> {
   const secret = `test-${randomUUID()}`;
   const engine = await Engine.start({
     sip: [`udp:127.0.0.1:${opts.udpPort ?? 0}`, `tcp:127.0.0.1:${opts.tcpPort ?? 0}`],
     control: opts.control ? { host: '127.0.0.1', port: 0, secret } : undefined,
     timers: TEST_TIMERS,
     appAnswerTimeoutMs: opts.appAnswerTimeoutMs,
+    // A test machine busy with other test files must not shed calls on loop delay.
+    overload: { maxLoopDelayMs: 10_000, maxPending: opts.maxPendingCalls ?? 10_000 },
     transport: { messageTimeoutMs: 1000, lingerMs: 100, idleTimeoutMs: 5_000 },
   });
   const udpPort = engine.listeners.find((l) => l.transport === 'udp')!.port;

@@ -54,7 +54,7 @@ class RawApp {
 let engine: TestEngine;
 
 beforeAll(async () => {
-  engine = await startTestEngine({ control: true, appAnswerTimeoutMs: 1500 });
+  engine = await startTestEngine({ control: true, appAnswerTimeoutMs: 1500, maxPendingCalls: 1 });
 });
 afterAll(async () => {
   await engine?.stop();
@@ -202,6 +202,36 @@ describe('sip frames', () => {
       const txnId = app.frames.find((f) => f.includes(callId))!.split('|')[8]!;
       app.send(`m2|sip|${txnId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
       expect((await app.reply('m2')).endsWith('NOK|Response not sent due to unknown transaction')).toBe(true);
+    } finally {
+      app.close();
+      await peer.close();
+    }
+  });
+
+  it('sheds new calls with 503 and Retry-After when too many wait for the application', async () => {
+    const app = await authenticated();
+    app.send('o1|route|invite');
+    await app.reply('o1');
+    const peer = await UdpPeer.bind(0);
+    try {
+      const invite = (callId: string) =>
+        `INVITE sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
+        `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:t@127.0.0.1:${peer.port}>\r\nContent-Length: 0\r\n\r\n`;
+      await peer.send(invite('ovl-1'), engine.udpPort);
+      expect(await waitFor(() => app.frames.some((f) => f.includes('ovl-1')), 3000)).toBe(true);
+      expect(engine.stats().pendingCalls).toBe(1);
+      await peer.send(invite('ovl-2'), engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor('ovl-2').some((r) => r.status === 503), 3000)).toBe(true);
+      expect(peer.responsesFor('ovl-2').find((r) => r.status === 503)!.get('retry-after')).toBe('1');
+      expect(app.frames.some((f) => f.includes('ovl-2'))).toBe(false);
+      expect(engine.stats().shedCalls).toBe(1);
+      // The application answers the first call: the door opens again.
+      const txnId = app.frames.find((f) => f.includes('ovl-1'))!.split('|')[8]!;
+      app.send(`o2|sip|${txnId}|\r\nSIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n`);
+      await app.reply('o2');
+      expect(engine.stats().pendingCalls).toBe(0);
+      await peer.send(invite('ovl-3'), engine.udpPort);
+      expect(await waitFor(() => app.frames.some((f) => f.includes('ovl-3')), 3000)).toBe(true);
     } finally {
       app.close();
       await peer.close();

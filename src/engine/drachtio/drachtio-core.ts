@@ -21,7 +21,8 @@ import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolici
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
-import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, ReliableProvisional } from './records.js';
+import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
+import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
 
 export interface DrachtioCoreOptions {
@@ -31,12 +32,20 @@ export interface DrachtioCoreOptions {
   readonly defaultRefresher?: 'none' | 'uac' | 'uas';
   /** How long an application may take to answer a request it was given before the engine answers 500 (drachtio: 64 s). */
   readonly appAnswerTimeoutMs?: number;
+  /** When to refuse new calls with 503 (see OverloadGuard). */
+  readonly overload?: Partial<OverloadOptions>;
 }
 
 export interface DrachtioCoreStats {
   readonly inbound: number;
   readonly outbound: number;
   readonly dialogs: number;
+  /** New calls waiting for an application's final answer. */
+  readonly pendingCalls: number;
+  /** New calls refused with 503 because the engine was overloaded. */
+  readonly shedCalls: number;
+  /** p99 event-loop delay of the last 250 ms window, ms. */
+  readonly loopDelayMs: number;
 }
 
 /** RFC 4028 §5: the smallest session interval the engine accepts. */
@@ -73,11 +82,14 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private readonly logger: Logger;
   private readonly t1: number;
   private readonly deadlines: AnswerDeadlines<InboundRequest>;
+  private readonly pending = new PendingCount();
+  private readonly overload: OverloadGuard;
 
   constructor(private readonly opts: DrachtioCoreOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'drachtio' });
     this.t1 = opts.timers.t1;
     this.deadlines = new AnswerDeadlines(opts.appAnswerTimeoutMs ?? 64_000, (inb) => this.unanswered(inb));
+    this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...opts.overload }, () => this.pending.value);
   }
 
   /** An application never answered a request it was given: 500, so the caller is not left hanging (behaviour doc §2.1). */
@@ -110,12 +122,20 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   stats(): DrachtioCoreStats {
-    return { inbound: this.inbound.size, outbound: this.outbound.size, dialogs: this.dialogs.size };
+    return {
+      inbound: this.inbound.size,
+      outbound: this.outbound.size,
+      dialogs: this.dialogs.size,
+      pendingCalls: this.pending.value,
+      shedCalls: this.overload.shed,
+      loopDelayMs: this.overload.loopDelayMs,
+    };
   }
 
   /** Stops every dialog timer (shutdown). */
   close(): void {
     this.deadlines.close();
+    this.overload.close();
     for (const d of this.dialogs.values()) this.clearDialogTimers(d as AppDialog);
     for (const inb of this.inbound.values()) this.stopReliable(inb);
   }
@@ -136,7 +156,12 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     } else if (method === 'BYE' || method === 'UPDATE' || method === 'PRACK') {
       return tx.respond(createResponse(req, 481, { toTag: newTag() }));
     }
-    if (method === 'INVITE') tx.respond(createResponse(req, 100));
+    if (method === 'INVITE') {
+      if (this.overload.shouldShed()) {
+        return tx.respond(createResponse(req, 503, { toTag: newTag(), headers: [['Retry-After', String(this.opts.overload?.retryAfterSeconds ?? DEFAULT_OVERLOAD.retryAfterSeconds)]] }));
+      }
+      tx.respond(createResponse(req, 100));
+    }
     const conn = this.routes?.pick(method.toLowerCase());
     if (method === 'INVITE') this.cdr('attempt', 'network', req);
     if (conn === undefined) {
@@ -146,6 +171,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       return;
     }
     const inb = new InboundRequest(newTxnId(), tx, req, conn, source);
+    if (method === 'INVITE') inb.countIn(this.pending);
     tx.context = inb;
     this.inbound.set(inb.id, inb);
     this.deadlines.add(inb);
@@ -204,6 +230,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const inb = tx.context as InboundRequest | undefined;
     if (inb === undefined) return;
     if (this.inbound.get(inb.id) === inb) this.inbound.delete(inb.id);
+    inb.finalSent = true; // e.g. a transport error before any final: no longer pending
     this.stopReliable(inb);
     const d = inb.dialog;
     if (d === undefined || d.pendingServerInvite !== inb) return;

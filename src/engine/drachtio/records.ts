@@ -9,12 +9,37 @@ import type { ProxyOperation } from './proxy.js';
  * A request received from the network and handed to an application, until its final
  * response. Reached by the transaction id the application answers with.
  */
+/** How many new calls wait for an application's final answer (the overload guard reads it). */
+export class PendingCount {
+  value = 0;
+}
+
 export class InboundRequest {
   /** Our To tag, fixed by the first response with one. */
   localTag: string | undefined;
   /** The dialog it belongs to (in-dialog requests) or creates (INVITE/SUBSCRIBE). */
   dialog: AppDialog | undefined;
-  finalSent = false;
+  private final = false;
+  /** Set when the request is counted in a PendingCount until its final answer. */
+  private counter: PendingCount | undefined;
+
+  get finalSent(): boolean {
+    return this.final;
+  }
+
+  set finalSent(value: boolean) {
+    if (value && !this.final && this.counter !== undefined) {
+      this.counter.value--;
+      this.counter = undefined;
+    }
+    this.final = value;
+  }
+
+  /** Counts this request as pending in `counter` until its final answer. */
+  countIn(counter: PendingCount): void {
+    counter.value++;
+    this.counter = counter;
+  }
   /** Outstanding reliable provisional (RFC 3262), retransmitted until PRACKed. */
   reliable: ReliableProvisional | undefined;
   /** Set once the application proxied the request: the engine then owns it (CANCEL included). */
