@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { assertSippPassed, liveSippPids, startSipp, type SippRun } from '../helpers/sipp.js';
 import { SIPP_FLOWS, type SippFlow } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { loopbackRequest } from '../helpers/sip-text.js';
 import { startSwitchboard, type TestSwitchboard } from '../helpers/switchboard.js';
 
 /**
@@ -68,13 +69,9 @@ describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
 describe('B2BUA policy', () => {
   it('answers 483 to an INVITE whose Max-Forwards is 0', async () => {
     await sb.routeTo('sip:service@127.0.0.1:5999');
-    const invite = (peerPort: number, callId: string, maxForwards: number, via = '127.0.0.1') =>
-      `INVITE sip:svc@127.0.0.1:${sb.engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP ${via}:${peerPort};branch=z9hG4bK-${callId}\r\n` +
-      `Max-Forwards: ${maxForwards}\r\nFrom: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\n` +
-      `Contact: <sip:c@127.0.0.1:${peerPort}>\r\nContent-Length: 0\r\n\r\n`;
     const peer = await UdpPeer.bind(0);
     try {
-      await peer.send(invite(peer.port, 'mf-zero', 0), sb.engine.udpPort);
+      await peer.send(loopbackRequest('INVITE', { callId: 'mf-zero', to: sb.engine.udpPort, from: peer.port, maxForwards: 0 }), sb.engine.udpPort);
       expect(await waitFor(() => peer.responsesFor('mf-zero').some((r) => r.status === 483), 3000)).toBe(true);
     } finally {
       await peer.close();

@@ -7,6 +7,7 @@ import { assertSippPassed, startSipp } from '../helpers/sipp.js';
 import { freeLoopbackPort } from '../helpers/sipp-ports.js';
 import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { loopbackRequest } from '../helpers/sip-text.js';
 import { testConfigYaml } from '../helpers/switchboard.js';
 
 /**
@@ -35,11 +36,7 @@ async function options(port: number): Promise<number | undefined> {
   const peer = await UdpPeer.bind(0);
   try {
     const callId = `cli-${Date.now()}`;
-    await peer.send(
-      `OPTIONS sip:x@127.0.0.1:${port} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
-        `From: <sip:t@127.0.0.1>;tag=1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
-      port,
-    );
+    await peer.send(loopbackRequest('OPTIONS', { callId, to: port, from: peer.port }), port);
     await waitFor(() => peer.responsesFor(callId).length > 0, 3000);
     return peer.responsesFor(callId)[0]?.status;
   } finally {

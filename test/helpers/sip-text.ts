@@ -30,3 +30,33 @@ export const BASIC_INVITE = [
   'Contact: <sip:alice@192.0.2.1:5060;transport=udp>',
   'Content-Type: application/sdp',
 ];
+
+/**
+ * An out-of-dialog request from a test peer on loopback to the engine, as text: Via with
+ * the peer's port, From tag `f1`, Contact for INVITE/SUBSCRIBE/REGISTER.
+ *
+ * @example loopbackRequest('OPTIONS', { callId: 'c1', to: engine.udpPort, from: peer.port })
+ */
+export function loopbackRequest(
+  method: string,
+  o: { callId: string; to: number; from: number; extra?: readonly string[]; body?: string; maxForwards?: number },
+): string {
+  const contact = method === 'INVITE' || method === 'SUBSCRIBE' || method === 'REGISTER' ? [`Contact: <sip:t@127.0.0.1:${o.from}>`] : [];
+  const body = o.body ?? '';
+  return (
+    [
+      `${method} sip:svc@127.0.0.1:${o.to} SIP/2.0`,
+      `Via: SIP/2.0/UDP 127.0.0.1:${o.from};branch=z9hG4bK-${o.callId}`,
+      `Max-Forwards: ${o.maxForwards ?? 70}`,
+      'From: <sip:t@127.0.0.1>;tag=f1',
+      'To: <sip:svc@127.0.0.1>',
+      `Call-ID: ${o.callId}`,
+      `CSeq: 1 ${method}`,
+      ...contact,
+      ...(o.extra ?? []),
+      `Content-Length: ${Buffer.byteLength(body)}`,
+      '',
+      body,
+    ].join('\r\n')
+  );
+}

@@ -5,6 +5,7 @@ import { MiniUas, SDP_B } from '../helpers/mini-uas.js';
 import { assertSippPassed, startSipp } from '../helpers/sipp.js';
 import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { loopbackRequest } from '../helpers/sip-text.js';
 
 /**
  * drachtio-srf's public API, unmodified, against the embedded engine: what an
@@ -159,11 +160,7 @@ describe('drachtio-srf against the engine', () => {
       await waitFor(() => engine.stats().applications === 1, 2000);
       const caller = await UdpPeer.bind(0);
       const callId = 'proxy-timeout-1';
-      await caller.send(
-        `INVITE sip:svc@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${caller.port};branch=z9hG4bK-pt1\r\nMax-Forwards: 70\r\n` +
-          `From: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:c@127.0.0.1:${caller.port}>\r\nContent-Length: 0\r\n\r\n`,
-        engine.udpPort,
-      );
+      await caller.send(loopbackRequest('INVITE', { callId, to: engine.udpPort, from: caller.port }), engine.udpPort);
       expect(await waitFor(() => caller.responsesFor(callId).some((r) => r.status === 408), 5000)).toBe(true);
       expect(silent.received.length).toBeGreaterThan(0);
       expect((await result).finalStatus).toBe(408);
@@ -187,10 +184,7 @@ describe('drachtio-srf against the engine', () => {
     await waitFor(() => engine.stats().applications === 1, 2000);
     const peer = await UdpPeer.bind(0);
     try {
-      const base = (method: string, callId: string, extra: string) =>
-        `${method} sip:svc@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
-        `From: <sip:c@127.0.0.1>;tag=c1\r\nTo: <sip:svc@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 ${method}\r\nContact: <sip:c@127.0.0.1:${peer.port}>\r\n${extra}Content-Length: 0\r\n\r\n`;
-      await peer.send(base('REGISTER', 'reg-1', 'Expires: 60\r\n'), engine.udpPort);
+      await peer.send(loopbackRequest('REGISTER', { callId: 'reg-1', to: engine.udpPort, from: peer.port, extra: ['Expires: 60'] }), engine.udpPort);
       expect(await waitFor(() => peer.responsesFor('reg-1').some((r) => r.status === 200), 3000)).toBe(true);
       expect(peer.responsesFor('reg-1').find((r) => r.status === 200)!.get('expires')).toBe('60');
 
@@ -205,14 +199,14 @@ describe('drachtio-srf against the engine', () => {
           void peer.send(`SIP/2.0 200 OK\r\nVia: ${h('Via')}\r\nFrom: ${h('From')}\r\nTo: ${h('To')}\r\nCall-ID: ${h('Call-ID')}\r\nCSeq: ${h('CSeq')}\r\nContent-Length: 0\r\n\r\n`, r.from.port);
         }
       }, 20);
-      await peer.send(base('SUBSCRIBE', 'sub-1', 'Event: presence\r\nExpires: 60\r\n'), engine.udpPort);
+      await peer.send(loopbackRequest('SUBSCRIBE', { callId: 'sub-1', to: engine.udpPort, from: peer.port, extra: ['Event: presence', 'Expires: 60'] }), engine.udpPort);
       expect(await waitFor(() => peer.responsesFor('sub-1').some((r) => r.status === 202 || r.status === 200), 3000)).toBe(true);
       expect(await waitFor(() => notified !== undefined, 3000)).toBe(true);
       expect(await notified).toBe(200);
       clearInterval(timer);
       const notify = [...answered][0]!;
-      expect(notify).toMatch(/^NOTIFY sip:c@127\.0\.0\.1:\d+ SIP\/2\.0/);
-      expect(notify).toMatch(/\r\nTo: <sip:c@127\.0\.0\.1>;tag=c1\r\n/);
+      expect(notify).toMatch(/^NOTIFY sip:t@127\.0\.0\.1:\d+ SIP\/2\.0/);
+      expect(notify).toMatch(/\r\nTo: <sip:t@127\.0\.0\.1>;tag=f1\r\n/);
       expect(notify).toContain('Call-ID: sub-1');
     } finally {
       await peer.close();

@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { MiniUas } from '../helpers/mini-uas.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { loopbackRequest } from '../helpers/sip-text.js';
 
 /**
  * The drachtio control port spoken byte for byte, as docs/drachtio-wire-protocol.md
@@ -155,11 +156,7 @@ describe('sip frames', () => {
     const peer = await UdpPeer.bind(0);
     try {
       const callId = 'wire-options-1';
-      await peer.send(
-        `OPTIONS sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-w1\r\nMax-Forwards: 70\r\n` +
-          `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n`,
-        engine.udpPort,
-      );
+      await peer.send(loopbackRequest('OPTIONS', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
       expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
       const frame = app.frames.find((f) => f.includes(callId))!;
       const t = frame.split('\r\n')[0]!.split('|');
@@ -190,11 +187,7 @@ describe('sip frames', () => {
     const peer = await UdpPeer.bind(0);
     try {
       const callId = 'wire-unanswered-1';
-      await peer.send(
-        `MESSAGE sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-m1\r\nMax-Forwards: 70\r\n` +
-          `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 MESSAGE\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n\r\nhi`,
-        engine.udpPort,
-      );
+      await peer.send(loopbackRequest('MESSAGE', { callId, to: engine.udpPort, from: peer.port, extra: ['Content-Type: text/plain'], body: 'hi' }), engine.udpPort);
       expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
       const waiting = engine.stats().inbound;
       expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status === 500), 5000)).toBe(true);
@@ -214,9 +207,7 @@ describe('sip frames', () => {
     await app.reply('o1');
     const peer = await UdpPeer.bind(0);
     try {
-      const invite = (callId: string) =>
-        `INVITE sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-${callId}\r\nMax-Forwards: 70\r\n` +
-        `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:t@127.0.0.1:${peer.port}>\r\nContent-Length: 0\r\n\r\n`;
+      const invite = (callId: string) => loopbackRequest('INVITE', { callId, to: engine.udpPort, from: peer.port });
       await peer.send(invite('ovl-1'), engine.udpPort);
       expect(await waitFor(() => app.frames.some((f) => f.includes('ovl-1')), 3000)).toBe(true);
       expect(engine.stats().pendingCalls).toBe(1);
@@ -246,11 +237,7 @@ describe('sip frames', () => {
     const peer = await UdpPeer.bind(0);
     try {
       const callId = 'wire-cdr-1';
-      await peer.send(
-        `INVITE sip:x@127.0.0.1:${engine.udpPort} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-c1\r\nMax-Forwards: 70\r\n` +
-          `From: <sip:t@127.0.0.1>;tag=f1\r\nTo: <sip:x@127.0.0.1>\r\nCall-ID: ${callId}\r\nCSeq: 1 INVITE\r\nContact: <sip:t@127.0.0.1:${peer.port}>\r\nContent-Length: 0\r\n\r\n`,
-        engine.udpPort,
-      );
+      await peer.send(loopbackRequest('INVITE', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
       // No app routed invite: 503, with cdr:attempt (network) and cdr:stop (application, call-rejected).
       expect(await waitFor(() => app.frames.filter((f) => f.includes(callId)).length >= 2, 3000)).toBe(true);
       const leaders = app.frames.filter((f) => f.includes(callId)).map((f) => f.split('\r\n')[0]!.split('|').slice(1));
