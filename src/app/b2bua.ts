@@ -71,8 +71,13 @@ export class B2buaApp {
     });
   }
 
+  /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
-    this.srf.disconnect();
+    try {
+      this.srf.disconnect();
+    } catch {
+      // drachtio-srf asserts when it has no socket left: nothing to close
+    }
   }
 
   /** What to do with a call, from the routing decision. Pure, exported for tests. */

@@ -110,10 +110,11 @@ describe('switchboard start', () => {
       const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 5, rate: 5, target: `127.0.0.1:${sipPort}` });
       assertSippPassed(await uac.done);
       assertSippPassed(await uas.done);
-      app.child.kill('SIGTERM');
+      // The engine goes first: the application must still stop cleanly.
       engine.child.kill('SIGTERM');
-      expect(await app.exited).toBe(0);
       expect(await engine.exited).toBe(0);
+      app.child.kill('SIGTERM');
+      expect(await app.exited).toBe(0);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

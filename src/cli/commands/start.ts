@@ -92,6 +92,7 @@ export async function run(argv: string[]): Promise<number> {
     logger.info('stopping');
     app.disconnect();
     await engine?.stop();
+    exitSoon(EXIT_OK);
     return EXIT_OK;
   } catch (err) {
     app?.disconnect();
@@ -102,6 +103,15 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/**
+ * A stopped Switchboard must end even if a library left a timer behind (drachtio-srf's
+ * reconnect loop when the server went away first): exit once the loop has had 2 s to
+ * drain on its own.
+ */
+function exitSoon(code: number): void {
+  setTimeout(() => process.exit(code), 2000).unref();
 }
 
 function splitHostPort(text: string): [string, number] {
