@@ -18,6 +18,7 @@ help:
 	@echo "make test        install, build and run every test (loopback-only network namespace)"
 	@echo "make test-unit   unit tests only (no installs)"
 	@echo "make bench       benchmarks (results in bench/results/)"
+	@echo "make bench-smoke 100 calls/s for 20 s through the B2BUA (also part of make test)"
 	@echo "make build       compile TypeScript to dist/"
 
 # `npm install --no-save` installs the lockfile's versions and never rewrites it. Not `npm ci`:
@@ -41,7 +42,8 @@ typecheck: $(NPM_STAMP)
 run: deps build
 	node dist/src/cli/main.js start --config $(CONFIG)
 
-test: deps build typecheck
+# The smoke bench runs first, so that the test summary stays the last line.
+test: deps build typecheck bench-smoke
 	scripts/run-tests.sh
 
 test-unit: build
@@ -49,6 +51,10 @@ test-unit: build
 
 bench: deps build
 	scripts/netns-run.sh node dist/bench/run-all.js
+
+# 100 calls/s for 20 s through the full B2BUA after a SIPp-to-SIPp baseline; fails only on failed calls.
+bench-smoke: deps build
+	scripts/netns-run.sh node dist/bench/smoke.js
 
 clean:
 	rm -rf dist

@@ -36,6 +36,8 @@ export interface StepResult {
   readonly failed: number;
   readonly retransmissions: number;
   readonly achievedCps: number;
+  /** CPU time of this process (engine thread + application thread) per call, ms; 0 for the baseline. */
+  readonly cpuMsPerCall: number;
 }
 
 function freePort(): Promise<number> {
@@ -74,7 +76,8 @@ function sipp(args: string[], dir: string, wallMs: number): Promise<Record<strin
   });
 }
 
-async function step(rate: number, seconds: number, sipPort: number): Promise<StepResult> {
+/** One step: `sipPort` is Switchboard's SIP port, or undefined for SIPp calling SIPp directly (the baseline). */
+async function step(rate: number, seconds: number, sipPort: number | undefined): Promise<StepResult> {
   const calls = rate * seconds;
   const dir = mkdtempSync(join(tmpdir(), 'sb-bench-'));
   const uasDir = mkdtempSync(join(tmpdir(), 'sb-bench-uas-'));
@@ -82,18 +85,22 @@ async function step(rate: number, seconds: number, sipPort: number): Promise<Ste
   const common = ['-t', 'u1', '-i', '127.0.0.1', '-buff_size', '4194304', '-timeout', String(seconds + 30), '-timeout_error', '-key', 'linger_ms', '0'];
   const uas = sipp(['-sf', join(SCENARIOS, 'basic-uas.xml'), '-p', String(uasPort), '-m', String(calls), '-key', 'ring_ms', '0', ...common], uasDir, (seconds + 40) * 1000);
   await new Promise((r) => setTimeout(r, 300));
-  routeTo = `sip:service@127.0.0.1:${uasPort}`;
-  await reconnect();
+  if (sipPort !== undefined) {
+    routeTo = `sip:service@127.0.0.1:${uasPort}`;
+    await reconnect();
+  }
   const started = Date.now();
+  const cpuBefore = process.cpuUsage();
   const uacRow = await sipp(
     [
       '-sf', join(SCENARIOS, 'basic-uac.xml'), '-key', 'caller', 'bench', '-key', 'hold_ms', '0', '-p', String(await freePort()),
-      '-r', String(rate), '-m', String(calls), '-l', String(Math.max(100, rate * 2)), ...common, `127.0.0.1:${sipPort}`,
+      '-r', String(rate), '-m', String(calls), '-l', String(Math.max(100, rate * 2)), ...common, `127.0.0.1:${sipPort ?? uasPort}`,
     ],
     dir,
     (seconds + 40) * 1000,
   );
   const elapsed = (Date.now() - started) / 1000;
+  const cpu = process.cpuUsage(cpuBefore);
   await uas;
   rmSync(dir, { recursive: true, force: true });
   rmSync(uasDir, { recursive: true, force: true });
@@ -109,6 +116,7 @@ async function step(rate: number, seconds: number, sipPort: number): Promise<Ste
     failed: Number(uacRow['FailedCall(C)'] ?? calls),
     retransmissions: Number(uacRow['Retransmissions(C)'] ?? 0),
     achievedCps: Math.round(successful / elapsed),
+    cpuMsPerCall: sipPort === undefined || successful === 0 ? 0 : (cpu.user + cpu.system) / 1000 / successful,
   };
 }
 
@@ -116,7 +124,17 @@ let routeTo = '';
 let app: B2buaApp | undefined;
 let reconnect: () => Promise<void> = async () => undefined;
 
-export async function runB2buaLoadBench(rates: number[], seconds: number): Promise<StepResult[]> {
+/** SIPp UAC straight to SIPp UAS at `rate`: the load generator's own result on this machine. */
+export function runBaselineStep(rate: number, seconds: number): Promise<StepResult> {
+  return step(rate, seconds, undefined);
+}
+
+export function formatStep(r: StepResult): string {
+  const cpu = r.cpuMsPerCall > 0 ? `  ${r.cpuMsPerCall.toFixed(3)} ms CPU/call` : '';
+  return `  ${String(r.rate).padStart(5)} cps offered  ${String(r.achievedCps).padStart(5)} cps done  ${r.successful}/${r.calls} ok  ${r.failed} failed  ${r.retransmissions} retransmissions${cpu}`;
+}
+
+export async function runB2buaLoadBench(rates: number[], seconds: number, stopOnFailure = true): Promise<StepResult[]> {
   const sipPort = await freePort();
   const controlPort = await freePort();
   const secret = 'bench-secret';
@@ -134,10 +152,8 @@ export async function runB2buaLoadBench(rates: number[], seconds: number): Promi
     for (const rate of rates) {
       const r = await step(rate, seconds, sipPort);
       results.push(r);
-      console.log(
-        `  ${String(rate).padStart(5)} cps offered  ${String(r.achievedCps).padStart(5)} cps done  ${r.successful}/${r.calls} ok  ${r.failed} failed  ${r.retransmissions} retransmissions`,
-      );
-      if (r.failed > 0) break;
+      console.log(formatStep(r));
+      if (stopOnFailure && r.failed > 0) break;
     }
   } finally {
     app?.disconnect();
