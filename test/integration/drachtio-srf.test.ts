@@ -5,7 +5,8 @@ import { MiniUas, SDP_B } from '../helpers/mini-uas.js';
 import { assertSippPassed, startSipp } from '../helpers/sipp.js';
 import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
-import { loopbackRequest } from '../helpers/sip-text.js';
+import { loopbackRequest, parseRequest } from '../helpers/sip-text.js';
+import { createResponse } from '../../src/engine/message/index.js';
 
 /**
  * drachtio-srf's public API, unmodified, against the embedded engine: what an
@@ -239,6 +240,56 @@ describe('drachtio-srf against the engine', () => {
       await uas.close();
     }
   });
+
+  it('refreshes the session itself when the application’s 200 makes it the refresher (RFC 4028), unseen by the application', async () => {
+    await connect();
+    const app = srf!;
+    let modified = false;
+    app.invite((req, res) => {
+      void app.createUAS(req, res, { localSdp: SDP_B, headers: { 'Session-Expires': '90;refresher=uas' } }).then((uas) => {
+        uas.on('modify', () => (modified = true));
+      });
+    });
+    await waitFor(() => engine.stats().applications === 1, 2000);
+    const peer = await UdpPeer.bind(0);
+    try {
+      const callId = 'st-uas-refresh';
+      const invite = loopbackRequest('INVITE', {
+        callId,
+        to: engine.udpPort,
+        from: peer.port,
+        extra: ['Supported: timer', 'Session-Expires: 90', 'Content-Type: application/sdp'],
+        body: SDP_A,
+      });
+      await peer.send(invite, engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status === 200), 3000)).toBe(true);
+      const ok = peer.responsesFor(callId).find((r) => r.status === 200)!;
+      expect(ok.get('session-expires')).toBe('90;refresher=uas');
+      const toTag = /;tag=([^;>\s]+)/.exec(ok.get('to') ?? '')![1];
+      const contact = (ok.get('contact') ?? '').replace(/^<|>.*$/g, '');
+      await peer.send(
+        `ACK ${contact} SIP/2.0\r\nVia: SIP/2.0/UDP 127.0.0.1:${peer.port};branch=z9hG4bK-ack-st\r\nMax-Forwards: 70\r\nFrom: <sip:t@127.0.0.1>;tag=f1\r\n` +
+          `To: <sip:svc@127.0.0.1>;tag=${toTag}\r\nCall-ID: ${callId}\r\nCSeq: 1 ACK\r\nContent-Length: 0\r\n\r\n`,
+        engine.udpPort,
+      );
+      // The engine's refresh comes at 45 ± 5 s.
+      const reInvite = () => peer.received.map((r) => r.bytes.toString()).find((t) => t.startsWith('INVITE '));
+      const started = Date.now();
+      expect(await waitFor(() => reInvite() !== undefined, 55_000)).toBe(true);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(39_000);
+      const text = reInvite()!;
+      expect(text).toMatch(/\r\nSession-Expires: 90;refresher=uac\r\n/);
+      expect(text).toContain(SDP_B);
+      const parsed = parseRequest(text);
+      const answer = createResponse(parsed, 200, { headers: [['Contact', `<sip:t@127.0.0.1:${peer.port}>`], ['Content-Type', 'application/sdp'], ['Session-Expires', '90;refresher=uac']] });
+      answer.body = Buffer.from(SDP_A);
+      await peer.send(answer.toBuffer(), engine.udpPort);
+      expect(await waitFor(() => peer.received.some((r) => r.bytes.toString().startsWith('ACK ')), 3000)).toBe(true);
+      expect(modified).toBe(false);
+    } finally {
+      await peer.close();
+    }
+  }, 70_000);
 
   it('a request to the engine’s own address is refused instead of looping', async () => {
     await connect();
