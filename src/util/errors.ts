@@ -15,7 +15,9 @@ export type ErrorCode =
   | 'SB_WIRE_PROTOCOL'
   | 'SB_INTERNAL'
   | 'SB_SCHEDULER_INPUT'
-  | 'SB_TRANSACTION_STATE';
+  | 'SB_TRANSACTION_STATE'
+  | 'SB_MEDIA_UNAVAILABLE'
+  | 'SB_MEDIA_REFUSED';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
