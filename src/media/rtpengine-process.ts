@@ -186,8 +186,8 @@ export class RtpengineProcess {
   }
 
   private async launch(): Promise<void> {
-    this.setState('starting');
     const child = this.spawnChild();
+    this.setState('starting');
     try {
       await this.waitReady(child);
     } catch (err) {
