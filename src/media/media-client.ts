@@ -75,6 +75,12 @@ export interface AnswerRequest {
   sdp: string;
   viaBranch?: string;
   options?: AnchorOptions;
+  /**
+   * The answer comes from a sink (see sinkAnswer): rtpengine advertises this address to
+   * the offerer instead of the sink's 0.0.0.0, and keeps the offerer's sendrecv rather
+   * than treating the null address as hold.
+   */
+  sinkMediaAddress?: string;
 }
 
 export interface DeleteRequest {
@@ -188,6 +194,10 @@ export class MediaClient {
       sdp: req.sdp,
     };
     if (req.viaBranch !== undefined) params['via-branch'] = req.viaBranch;
+    if (req.sinkMediaAddress !== undefined) {
+      params['media-address'] = req.sinkMediaAddress;
+      params.flags = ['original-sendrecv'];
+    }
     return { sdp: sdpOf(await this.command('answer', params), 'answer') };
   }
 

@@ -40,6 +40,7 @@ import type { AnchorOptions } from './anchor-options.js';
 import type { DtmfEvents, DtmfHandler } from './dtmf-events.js';
 import type { MediaClient, MediaHealth } from './media-client.js';
 import { Playback } from './playback.js';
+import { audioEndpoint, sinkAnswer } from './sdp.js';
 
 export type MediaSessionState = 'open' | 'closing' | 'closed';
 
@@ -109,6 +110,31 @@ export class MediaSession {
     return this.track(
       this.registry.client
         .answer({ callId: this.callId, fromTag: from, toTag: leg.to, sdp, viaBranch: leg.viaBranch, options: leg.options })
+        .then((r) => r.sdp),
+    );
+  }
+
+  /**
+   * Anchors a caller whom Switchboard answers itself (queue, IVR, voicemail): offers the
+   * caller's SDP, answers it from a sink tagged `localTag`, and resolves with the SDP for
+   * the caller's 200 OK. Audio then reaches the caller only from playbackTo(fromTag);
+   * bridging later is offer(callerSdp) towards the agent and answer(agentSdp, { to: localTag }).
+   */
+  async answerLocally(callerSdp: string, leg: { localTag: string; options?: AnchorOptions }): Promise<string> {
+    const towardsSink = await this.offer(callerSdp, { options: leg.options });
+    const address = audioEndpoint(towardsSink)?.address;
+    if (address === undefined) throw new SwitchboardError('SB_MEDIA_REFUSED', `rtpengine's offer for ${this.callId} has no audio address`);
+    this.assertOpen('answer');
+    return this.track(
+      this.registry.client
+        .answer({
+          callId: this.callId,
+          fromTag: this.fromTag,
+          toTag: leg.localTag,
+          sdp: sinkAnswer(towardsSink),
+          options: leg.options,
+          sinkMediaAddress: address,
+        })
         .then((r) => r.sdp),
     );
   }
