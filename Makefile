@@ -11,7 +11,7 @@ CONFIG ?= config/switchboard.example.yaml
 APT_PACKAGES := sip-tester rtpengine-daemon iproute2 util-linux espeak-ng sox
 NPM_STAMP := node_modules/.switchboard-install-stamp
 
-.PHONY: help deps system-deps build typecheck run test test-unit bench bench-smoke clean
+.PHONY: help deps system-deps build typecheck media run test test-unit bench bench-smoke clean
 
 help:
 	@echo "make run         install, build and start Switchboard on $(CONFIG)"
@@ -39,7 +39,11 @@ build: $(NPM_STAMP)
 typecheck: $(NPM_STAMP)
 	npx tsc -p tsconfig.test.json
 
-run: deps build
+# Default prompts, greetings and hold music in config/media (generated, not in git; only missing files are made).
+media: system-deps
+	scripts/make-media.sh
+
+run: deps build media
 	node dist/src/cli/main.js start --config $(CONFIG)
 
 # The smoke bench runs first, so that the test summary stays the last line.
