@@ -37,6 +37,7 @@ const DIGITS = '0123456789*#ABCD';
 export class DtmfEvents {
   private readonly handlers = new Map<string, Set<DtmfHandler>>();
   private malformed = 0;
+  private closed = false;
 
   private constructor(
     private readonly socket: Socket,
@@ -87,7 +88,10 @@ export class DtmfEvents {
     return this.malformed;
   }
 
+  /** Idempotent. */
   close(): void {
+    if (this.closed) return;
+    this.closed = true;
     this.handlers.clear();
     this.socket.close();
   }

@@ -93,17 +93,23 @@ export class RtpengineProcess {
     if (!(options.portMin > 0 && options.portMin < options.portMax && options.portMax <= 65535)) {
       throw new SwitchboardError('SB_CONFIG_INVALID', `rtpengine port range ${options.portMin}-${options.portMax} is invalid`);
     }
+    // Field by field: an explicit `undefined` in options must not erase a default.
     this.opts = {
-      logLevel: 4,
-      binary: '/usr/bin/rtpengine',
-      extraArgs: [],
-      readyTimeoutMs: 5000,
-      stopTimeoutMs: 3000,
-      maxRestarts: 5,
-      restartWindowMs: 60_000,
-      restartDelayMs: 250,
-      maxRestartDelayMs: 5000,
-      ...options,
+      ng: options.ng,
+      interfaces: options.interfaces,
+      portMin: options.portMin,
+      portMax: options.portMax,
+      mediaTimeoutSec: options.mediaTimeoutSec,
+      dtmfLogDest: options.dtmfLogDest,
+      logLevel: options.logLevel ?? 4,
+      binary: options.binary ?? '/usr/bin/rtpengine',
+      extraArgs: options.extraArgs ?? [],
+      readyTimeoutMs: options.readyTimeoutMs ?? 5000,
+      stopTimeoutMs: options.stopTimeoutMs ?? 3000,
+      maxRestarts: options.maxRestarts ?? 5,
+      restartWindowMs: options.restartWindowMs ?? 60_000,
+      restartDelayMs: options.restartDelayMs ?? 250,
+      maxRestartDelayMs: options.maxRestartDelayMs ?? 5000,
     };
     this.restartDelay = this.opts.restartDelayMs;
     this.logger = (options.logger ?? silentLogger).child({ module: 'rtpengine-process' });
