@@ -245,9 +245,17 @@ export class MediaSessions {
     return { live: this.sessions.size, ...this.counters, orphans: this.orphans.size };
   }
 
-  /** Closes every session (shutdown); resolves when every delete was answered or failed. */
-  async closeAll(): Promise<void> {
-    await Promise.all([...this.sessions.values()].map((s) => s.close()));
+  /**
+   * Closes every session (shutdown); resolves when every delete was answered or failed.
+   * At most `concurrency` deletes are out at once: a burst of thousands would make
+   * rtpengine miss the 2 s bound for most of them and turn them into orphans.
+   */
+  async closeAll(concurrency = 32): Promise<void> {
+    const pending = [...this.sessions.values()];
+    const worker = async (): Promise<void> => {
+      for (let s = pending.pop(); s !== undefined; s = pending.pop()) await s.close();
+    };
+    await Promise.all(Array.from({ length: Math.max(1, Math.min(concurrency, pending.length)) }, worker));
   }
 
   /** Stops listening to the client's health; call after closeAll() on shutdown. */
