@@ -13,6 +13,7 @@ import { queueSchema } from './queues.js';
 import { routeSchema } from './routes.js';
 import { scheduleSchema } from './schedules.js';
 import { adminSchema, cdrSchema, logSchema, mediaSchema, queueLogSchema } from './services.js';
+import { registrarSchema, securitySchema } from './policy.js';
 import { sipSchema } from './sip.js';
 import { trunkSchema } from './trunks.js';
 import { agentSchema, userSchema } from './users.js';
@@ -22,6 +23,8 @@ import { ivrMenuSchema, voicemailBoxSchema } from './ivr.js';
 export const SECTIONS = [
   'numbering',
   'sip',
+  'security',
+  'registrar',
   'media',
   'trunks',
   'users',
@@ -44,6 +47,8 @@ export function configSchema(ctx: SchemaContext = {}) {
     {
       numbering: numberingSchema.optional(),
       sip: sipSchema.prefault({}),
+      security: securitySchema.prefault({}),
+      registrar: registrarSchema.prefault({}),
       media: mediaSchema.prefault({}),
       trunks: entries(trunkSchema, 'SIP trunks by name.', 'trunk'),
       users: entries(userSchema, 'SIP users by name (the digest username).', 'user'),
@@ -78,6 +83,8 @@ type DeepReadonly<T> = T extends (infer U)[]
 
 /** The validated, fully defaulted, deep-frozen configuration. Durations are milliseconds. */
 export type Config = DeepReadonly<z.output<ReturnType<typeof configSchema>>>;
+export type SecurityDefinition = Config['security'];
+export type RegistrarDefinition = Config['registrar'];
 export type TrunkDefinition = Config['trunks'][string];
 export type UserDefinition = Config['users'][string];
 export type AgentDefinition = Config['agents'][string];

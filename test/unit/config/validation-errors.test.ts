@@ -50,7 +50,7 @@ function withBase(name: string, marked: string, path: string, message: RegExp): 
 }
 
 const cases: Case[] = [
-  located('unknown top-level key, with a suggestion', '⟨qeues: {}\n', 'qeues', /^unknown key "qeues" \(did you mean "queues"\?\); allowed keys: numbering, sip, media, trunks, /),
+  located('unknown top-level key, with a suggestion', '⟨qeues: {}\n', 'qeues', /^unknown key "qeues" \(did you mean "queues"\?\); allowed keys: numbering, sip, security, registrar, media, trunks, /),
   located('unknown nested key, with a suggestion', 'sip:\n  timers:\n    t1: 500ms\n    ⟨tt2: 4s\n', 'sip.timers.tt2', /^unknown key "tt2" \(did you mean "t2"\?\); allowed keys: t1, t2, t4$/),
   located('unknown key without a close match lists the allowed keys', 'log: { ⟨colour: red }\n', 'log.colour', /^unknown key "colour"; allowed keys: level$/),
   withBase('wrong type: text where a number belongs', 'sip: { max_message_size: ⟨big }\n', 'sip.max_message_size', /^expected a number, got the text "big"$/),
