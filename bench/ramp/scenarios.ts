@@ -1,0 +1,61 @@
+/**
+ * The SIPp scenario pairs the load runner knows (files in bench/sipp/), with the keys
+ * each file needs. A scenario whose far end is Switchboard itself (the registration
+ * storm) has no UAS.
+ *
+ * @example
+ *   const s = SCENARIOS.basic;
+ *   startSipp({ args: ['-sf', s.uac, ...keyArgs(s.uacKeys({ holdMs: 0 }))], … });
+ */
+import { readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const here = dirname(fileURLToPath(import.meta.url));
+/** bench/sipp from bench/ramp (tsx) or from dist/bench/ramp (compiled). */
+export const SIPP_DIR: string =
+  [resolve(here, '../sipp'), resolve(here, '../../../bench/sipp')].find((d) => {
+    try {
+      return readdirSync(d).includes('basic-uac.xml');
+    } catch {
+      return false;
+    }
+  }) ?? resolve(here, '../sipp');
+
+export type ScenarioName = 'basic' | 'hold' | 'overload' | 'register';
+
+export interface Scenario {
+  readonly name: ScenarioName;
+  readonly uac: string;
+  readonly uas: string | undefined;
+  readonly uacKeys: (o: { holdMs: number }) => Record<string, string>;
+  readonly uasKeys: Record<string, string>;
+  /** Extra SIPp arguments for the UAC (credentials). */
+  readonly uacArgs: readonly string[];
+  /** What must exist in Switchboard before this scenario can pass, if anything. */
+  readonly needs: string | undefined;
+}
+
+const uasKeys = { ring_ms: '0', linger_ms: '0' };
+const callerKeys = ({ holdMs }: { holdMs: number }): Record<string, string> => ({ caller: 'bench', hold_ms: String(holdMs), linger_ms: '0' });
+
+export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
+  basic: { name: 'basic', uac: join(SIPP_DIR, 'basic-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
+  hold: { name: 'hold', uac: join(SIPP_DIR, 'hold-uac.xml'), uas: join(SIPP_DIR, 'hold-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
+  overload: { name: 'overload', uac: join(SIPP_DIR, 'overload-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
+  register: {
+    name: 'register',
+    uac: join(SIPP_DIR, 'register-uac.xml'),
+    uas: undefined,
+    uacKeys: () => ({ expires_s: '300' }),
+    uasKeys: {},
+    // Users bench-<call number> would need one config entry each; one shared user is what a storm of re-registrations looks like.
+    uacArgs: ['-au', 'bench-user', '-ap', 'bench-secret', '-s', 'bench-user'],
+    needs: 'registrar with digest authentication (src/registrar, src/admission)',
+  },
+};
+
+/** `-key name value` pairs. */
+export function keyArgs(keys: Record<string, string>): string[] {
+  return Object.entries(keys).flatMap(([k, v]) => ['-key', k, v]);
+}

@@ -1,0 +1,61 @@
+/**
+ * Switchboard as the bench drives it: the engine in its worker thread and the
+ * drachtio-srf B2BUA on this thread, as `switchboard start` runs them, with a config
+ * that routes every call to the current far end (a SIPp UAS on a port chosen per step).
+ *
+ * @example
+ *   const sb = await SwitchboardUnderTest.start();
+ *   await sb.routeTo(uasPort);
+ *   … SIPp calls 127.0.0.1:sb.sipPort …
+ *   await sb.stop();
+ */
+import { B2buaApp } from '../../src/app/b2bua.js';
+import { parseConfig } from '../../src/config/index.js';
+import type { EngineStats } from '../../src/engine/engine.js';
+import { EngineThread } from '../../src/engine/worker/engine-thread.js';
+import { compileRouter } from '../../src/routing/index.js';
+import { freePort } from './ports.js';
+
+const SECRET = 'bench-secret';
+
+export class SwitchboardUnderTest {
+  private app: B2buaApp | undefined;
+
+  private constructor(
+    private readonly engine: EngineThread,
+    readonly sipPort: number,
+    private readonly controlPort: number,
+  ) {}
+
+  static async start(): Promise<SwitchboardUnderTest> {
+    const sipPort = await freePort();
+    const controlPort = await freePort();
+    const engine = await EngineThread.start({ sip: [`udp:127.0.0.1:${sipPort}`], control: { host: '127.0.0.1', port: controlPort, secret: SECRET }, logLevel: 'warn' });
+    return new SwitchboardUnderTest(engine, sipPort, controlPort);
+  }
+
+  /** Reconnects the application with a config that rings sip:service@127.0.0.1:<port>. */
+  async routeTo(uasPort: number): Promise<void> {
+    this.app?.disconnect();
+    const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\nroutes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: { ring: "sip:service@127.0.0.1:${uasPort}" }\n`;
+    const config = parseConfig(yaml, 'bench.yaml');
+    this.app = new B2buaApp({ config, router: compileRouter(config) });
+    await this.app.connect({ host: '127.0.0.1', port: this.controlPort, secret: SECRET });
+    // Let the engine register the new connection before the first INVITE.
+    await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** Calls the application holds now (both legs up or being set up). */
+  get activeCalls(): number {
+    return this.app?.activeCalls ?? 0;
+  }
+
+  engineStats(): Promise<EngineStats> {
+    return this.engine.stats();
+  }
+
+  async stop(): Promise<void> {
+    this.app?.disconnect();
+    await this.engine.stop();
+  }
+}
