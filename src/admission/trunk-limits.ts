@@ -83,7 +83,7 @@ export class TrunkLimits {
         t.tokens = t.refilledAt === -Infinity ? t.capacity : Math.min(t.capacity, t.tokens + ((now - t.refilledAt) * t.rate) / 1000);
         t.refilledAt = now;
       }
-      if (t.tokens < 1) {
+      if (t.tokens < 1 - 1e-9) { // tolerance: refills summed in steps must not miss a whole token by rounding
         return { ok: false, reason: 'max_cps', retryAfter: Math.max(1, Math.ceil((1 - t.tokens) / t.rate)) };
       }
       t.tokens -= 1;
