@@ -41,6 +41,8 @@ export interface StepPlan {
   /** Undefined: the UAC calls the UAS directly. */
   readonly target: SwitchboardUnderTest | undefined;
   readonly pin: Pinning;
+  /** Called once a second while the step runs (memory probes of the concurrency and soak modes). */
+  readonly onTick?: (elapsedSeconds: number) => void;
 }
 
 export interface StepResult {
@@ -150,6 +152,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
           if (engineLoopMs !== undefined) engineLoopMs = Math.max(engineLoopMs, s.loopDelayMs);
         });
       }
+      plan.onTick?.(elapsed);
       progress.update(elapsed, liveDetail(uacDir));
     }, 1000);
     const uacExit = await uac.done;
