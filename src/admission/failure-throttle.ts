@@ -14,6 +14,7 @@
  *   if (!credentialsOk) throttle.recordFailure(source, now); // true once it blocks
  */
 import { formatIp, parseIp } from '../routing/ip-address.js';
+import { SwitchboardError } from '../util/errors.js';
 
 export interface FailureThrottleOptions {
   /** Failures within the window that block the source (config `security.auth.max_failures`). */
@@ -43,7 +44,7 @@ export class FailureThrottle {
   private readonly maxTracked: number;
 
   constructor(private readonly o: FailureThrottleOptions) {
-    if (!(o.maxFailures >= 1)) throw new RangeError(`maxFailures must be at least 1, got ${o.maxFailures}`);
+    if (!(o.maxFailures >= 1)) throw new SwitchboardError('SB_INTERNAL', `maxFailures must be at least 1, got ${o.maxFailures}`);
     this.maxTracked = o.maxTracked ?? 65_536;
   }
 

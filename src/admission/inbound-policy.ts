@@ -201,6 +201,11 @@ export class InboundPolicy {
     return { kind: 'refuse', status: 503, reason: slot.reason, retryAfter: slot.retryAfter };
   }
 
+  /** State held across requests: both bounded (for metrics and tests). */
+  sizes(): { trackedSources: number; rememberedNonces: number } {
+    return { trackedSources: this.throttle.size, rememberedNonces: this.nonces.size };
+  }
+
   /**
    * The credentials in our realm: the header matching the challenge first, then the
    * other (phones that answer a 401 with Proxy-Authorization exist). Credentials for

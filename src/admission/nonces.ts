@@ -21,6 +21,7 @@
  *   nonces.check(nonce, now + 31_000); // 'stale'
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { SwitchboardError } from '../util/errors.js';
 
 /**
  * `fresh`: ours, unexpired, not used yet. `stale`: ours but expired (challenge again with
@@ -58,7 +59,7 @@ export class NonceService {
   private forgottenBefore = -Infinity;
 
   constructor(o: NonceOptions) {
-    if (!(o.ttlMs > 0)) throw new RangeError(`nonce ttl must be positive, got ${o.ttlMs}`);
+    if (!(o.ttlMs > 0)) throw new SwitchboardError('SB_INTERNAL', `nonce ttl must be positive, got ${o.ttlMs}`);
     this.ttlMs = o.ttlMs;
     this.secret = o.secret ?? randomBytes(32);
     this.maxRemembered = o.maxRemembered ?? 100_000;

@@ -67,6 +67,6 @@ describe('NonceService', () => {
   });
 
   it('refuses a non-positive ttl', () => {
-    expect(() => new NonceService({ ttlMs: 0 })).toThrow(/ttl/);
+    expect(() => new NonceService({ ttlMs: 0 })).toThrow(/nonce ttl must be positive/);
   });
 });
