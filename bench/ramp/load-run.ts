@@ -79,8 +79,12 @@ export async function runLoad(o: LoadOptions, resultsDir: string): Promise<LoadR
       console.log(`  soak: RSS ${soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${soak.heapMiBPerMinute.toFixed(3)} MiB/min`);
     }
     if (o.registerRate > 0) {
-      const s = await runStep({ label: 'register', scenario: SCENARIOS.register, rate: o.registerRate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: 0, target: sb, pin });
-      register = { ...s, needs: SCENARIOS.register.needs };
+      const plan = { scenario: SCENARIOS.register, rate: o.registerRate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: 0, pin };
+      // SIPp → stand-in registrar first: proves the caller's side, whatever Switchboard does.
+      const standIn = await runStep({ ...plan, label: 'reg-base', target: undefined });
+      printStep(standIn);
+      const s = await runStep({ ...plan, label: 'register', target: sb });
+      register = { ...s, needs: s.failed > 0 ? SCENARIOS.register.needs : undefined, baseline: standIn };
       printStep(s);
     }
   } finally {

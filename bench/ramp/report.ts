@@ -24,7 +24,7 @@ export interface LoadReport {
   readonly concurrency: readonly ConcurrencyResult[];
   readonly overload: OverloadResult | undefined;
   readonly soak: SoakResult | undefined;
-  readonly register: (StepResult & { readonly needs: string | undefined }) | undefined;
+  readonly register: (StepResult & { readonly needs: string | undefined; readonly baseline: StepResult }) | undefined;
 }
 
 const f = (n: number | undefined, digits = 0): string => (n === undefined ? 'n/a' : n.toFixed(digits));
@@ -61,7 +61,7 @@ export function markdownReport(r: LoadReport): string {
   for (const c of r.concurrency) out.push(`| ${c.calls} concurrent calls | ${c.held} held; RSS ${kib(c.rssBytesPerCall)} KiB/call, app heap ${kib(c.heapBytesPerCall)} KiB/call${c.error ? ` (${c.error})` : ''} |`);
   if (r.soak) out.push(`| soak ${r.soak.minutes} min at ${r.soak.rate} calls/s | RSS ${r.soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${r.soak.heapMiBPerMinute.toFixed(3)} MiB/min, ${r.soak.step.failed} failed |`);
   if (r.register) out.push(`| registration storm at ${r.register.rate}/s | ${r.register.successful}/${r.register.calls} ok, ${r.register.failed} failed${r.register.needs ? ` (needs ${r.register.needs})` : ''} |`);
-  const steps = [...(r.baseline?.steps ?? []), ...(r.switchboard?.steps ?? []), ...(r.overload ? [r.overload.step] : []), ...(r.soak ? [r.soak.step] : []), ...(r.register ? [r.register] : [])];
+  const steps = [...(r.baseline?.steps ?? []), ...(r.switchboard?.steps ?? []), ...(r.overload ? [r.overload.step] : []), ...(r.soak ? [r.soak.step] : []), ...(r.register ? [r.register.baseline, r.register] : [])];
   if (steps.length > 0) out.push('', '## Steps', '', STEP_HEAD, ...steps.map((s) => `| ${stepRow(s)} |`));
   if (r.concurrency.length > 0) {
     out.push('', '## Concurrency', '', '| calls | built at cps | held | engine dialogs | RSS idle → loaded MiB | app heap idle → loaded MiB | RSS KiB/call | heap KiB/call | failed |', '| ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |');

@@ -1,7 +1,7 @@
 /**
  * The SIPp scenario pairs the load runner knows (files in bench/sipp/), with the keys
- * each file needs. A scenario whose far end is Switchboard itself (the registration
- * storm) has no UAS.
+ * each file needs. In a scenario that Switchboard answers itself (the registration
+ * storm) the UAS is a stand-in used only for the SIPp → SIPp baseline.
  *
  * @example
  *   const s = SCENARIOS.basic;
@@ -27,7 +27,10 @@ export type ScenarioName = 'basic' | 'hold' | 'overload' | 'register';
 export interface Scenario {
   readonly name: ScenarioName;
   readonly uac: string;
-  readonly uas: string | undefined;
+  readonly uas: string;
+  /** Switchboard answers the UAC itself: no UAS behind it, and `user` goes into its config. */
+  readonly answeredBySwitchboard: boolean;
+  readonly user: { readonly name: string; readonly password: string } | undefined;
   readonly uacKeys: (o: { holdMs: number }) => Record<string, string>;
   readonly uasKeys: Record<string, string>;
   /** Extra SIPp arguments for the UAC (credentials). */
@@ -40,16 +43,18 @@ const uasKeys = { ring_ms: '0', linger_ms: '0' };
 const callerKeys = ({ holdMs }: { holdMs: number }): Record<string, string> => ({ caller: 'bench', hold_ms: String(holdMs), linger_ms: '0' });
 
 export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
-  basic: { name: 'basic', uac: join(SIPP_DIR, 'basic-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
-  hold: { name: 'hold', uac: join(SIPP_DIR, 'hold-uac.xml'), uas: join(SIPP_DIR, 'hold-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
-  overload: { name: 'overload', uac: join(SIPP_DIR, 'overload-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined },
+  basic: { name: 'basic', uac: join(SIPP_DIR, 'basic-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined, answeredBySwitchboard: false, user: undefined },
+  hold: { name: 'hold', uac: join(SIPP_DIR, 'hold-uac.xml'), uas: join(SIPP_DIR, 'hold-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined, answeredBySwitchboard: false, user: undefined },
+  overload: { name: 'overload', uac: join(SIPP_DIR, 'overload-uac.xml'), uas: join(SIPP_DIR, 'basic-uas.xml'), uacKeys: callerKeys, uasKeys, uacArgs: [], needs: undefined, answeredBySwitchboard: false, user: undefined },
   register: {
     name: 'register',
     uac: join(SIPP_DIR, 'register-uac.xml'),
-    uas: undefined,
+    uas: join(SIPP_DIR, 'register-uas.xml'),
+    answeredBySwitchboard: true,
+    user: { name: 'bench-user', password: 'bench-secret' },
     uacKeys: () => ({ expires_s: '300' }),
     uasKeys: {},
-    // Users bench-<call number> would need one config entry each; one shared user is what a storm of re-registrations looks like.
+    // SIPp expands no keywords inside [authentication]: one user (-au/-ap) for the whole storm.
     uacArgs: ['-au', 'bench-user', '-ap', 'bench-secret', '-s', 'bench-user'],
     needs: 'registrar with digest authentication (src/registrar, src/admission)',
   },

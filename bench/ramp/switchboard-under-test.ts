@@ -34,10 +34,15 @@ export class SwitchboardUnderTest {
     return new SwitchboardUnderTest(engine, sipPort, controlPort);
   }
 
-  /** Reconnects the application with a config that rings sip:service@127.0.0.1:<port>. */
-  async routeTo(uasPort: number): Promise<void> {
+  /**
+   * Reconnects the application with a config that rings sip:service@127.0.0.1:<port>
+   * (every call refused when no port), with `user` as a SIP user (registration storm).
+   */
+  async routeTo(uasPort: number | undefined, user?: { name: string; password: string }): Promise<void> {
     this.app?.disconnect();
-    const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\nroutes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: { ring: "sip:service@127.0.0.1:${uasPort}" }\n`;
+    const ring = uasPort === undefined ? '{ reject: 404 }' : `{ ring: "sip:service@127.0.0.1:${uasPort}" }`;
+    const users = user === undefined ? '' : `users:\n  ${user.name}: { password: ${user.password} }\n`;
+    const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\n${users}routes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: ${ring}\n`;
     const config = parseConfig(yaml, 'bench.yaml');
     this.app = new B2buaApp({ config, router: compileRouter(config) });
     await this.app.connect({ host: '127.0.0.1', port: this.controlPort, secret: SECRET });
