@@ -11,6 +11,13 @@
  */
 export { anchorFlags, type AnchorOptions } from './anchor-options.js';
 export {
+  CallRecorder,
+  escapeCallId,
+  type CallRecorderOptions,
+  type CallRecordingParties,
+  type CallRecordingSidecar,
+} from './call-recording.js';
+export {
   DEFAULT_MEDIA_FILES,
   GREETINGS,
   HOLD_MUSIC,
@@ -22,6 +29,7 @@ export {
   waitAnnouncement,
 } from './announcements.js';
 export { DtmfEvents, parseDtmfEvent, type DtmfDigit, type DtmfHandler } from './dtmf-events.js';
+export { decodeG711, frameRms, g711Sample, G711_PAYLOAD_TYPES, type G711Codec } from './g711.js';
 export {
   MediaClient,
   type AnswerRequest,
@@ -48,3 +56,18 @@ export { MAX_COMMAND_TIMEOUT_MS, parseNgAddress, UdpNgTransport, type NgAddress,
 export { LOOP_TIMES, Playback, type PlaybackOutcome } from './playback.js';
 export { RtpengineProcess, type RtpengineProcessOptions, type RtpengineState } from './rtpengine-process.js';
 export { audioEndpoint, sinkAnswer, type AudioEndpoint } from './sdp.js';
+export { DEFAULT_SILENCE_THRESHOLD, SilenceDetector, type SilenceDetectorOptions } from './silence-detector.js';
+export {
+  answerIntoRecorder,
+  MAX_RTP_PACKET_BYTES,
+  recorderAnswer,
+  VOICEMAIL_SAMPLE_RATE,
+  VoicemailRecorder,
+  type RecorderCodec,
+  type RecordingEnd,
+  type VoicemailMessage,
+  type VoicemailOutcome,
+  type VoicemailRecorderOptions,
+  type VoicemailRecorderStats,
+} from './voicemail-recorder.js';
+export { WAV_HEADER_BYTES, WavWriter, wavHeader } from './wav-writer.js';

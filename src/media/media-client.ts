@@ -269,6 +269,20 @@ export class MediaClient {
     await this.command('unblock DTMF', { 'call-id': ref.callId, 'from-tag': ref.tag });
   }
 
+  /**
+   * Starts recording the whole call (rtpengine's --recording-dir/--recording-method);
+   * `metadata` lands in rtpengine's metadata file for the call.
+   */
+  async startRecording(callId: string, metadata?: string): Promise<void> {
+    const params: NgParams = { 'call-id': callId };
+    if (metadata !== undefined) params.metadata = metadata;
+    await this.command('start recording', params);
+  }
+
+  async stopRecording(callId: string): Promise<void> {
+    await this.command('stop recording', { 'call-id': callId });
+  }
+
   /** One ping with the command bound; rejects like any command. */
   async ping(): Promise<void> {
     await this.command('ping', {});

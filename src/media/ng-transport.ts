@@ -29,7 +29,9 @@ export type NgCommand =
   | 'stop media'
   | 'play DTMF'
   | 'block DTMF'
-  | 'unblock DTMF';
+  | 'unblock DTMF'
+  | 'start recording'
+  | 'stop recording';
 
 export type NgParams = Record<string, unknown>;
 export type NgReply = Record<string, unknown>;
@@ -62,6 +64,8 @@ const METHOD: Record<NgCommand, keyof InstanceType<typeof rtpengine.Client>> = {
   'play DTMF': 'playDTMF',
   'block DTMF': 'blockDTMF',
   'unblock DTMF': 'unblockDTMF',
+  'start recording': 'startRecording',
+  'stop recording': 'stopRecording',
 };
 
 /**

@@ -34,6 +34,8 @@ declare module 'rtpengine-client' {
     playDTMF: NgVerb;
     blockDTMF: NgVerb;
     unblockDTMF: NgVerb;
+    startRecording: NgVerb;
+    stopRecording: NgVerb;
     close(): void;
   }
 

@@ -28,6 +28,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { SwitchboardError } from '../util/errors.js';
 import { silentLogger, type Logger } from '../util/logger.js';
@@ -46,6 +47,12 @@ export interface RtpengineProcessOptions {
   mediaTimeoutSec?: number;
   /** Where rtpengine sends DTMF events as JSON over UDP (`--dtmf-log-dest`); see DtmfEvents. */
   dtmfLogDest?: NgAddress;
+  /**
+   * Where rtpengine writes call recordings (`--recording-dir`, `--recording-method=pcap`:
+   * the daemon itself writes pcaps/ and metadata/ there, no recording daemon needed).
+   * Created if missing. Absent: no recording.
+   */
+  recordingDir?: string;
   /** rtpengine's own log level, 0..7; its lines go to the logger. Default 4 (warnings). */
   logLevel?: number;
   /** Default /usr/bin/rtpengine. */
@@ -69,8 +76,8 @@ const READY_POLL_MS = 100;
 const STDERR_TAIL = 20;
 
 export class RtpengineProcess {
-  private readonly opts: Required<Omit<RtpengineProcessOptions, 'dtmfLogDest' | 'mediaTimeoutSec' | 'logger'>> &
-    Pick<RtpengineProcessOptions, 'dtmfLogDest' | 'mediaTimeoutSec'>;
+  private readonly opts: Required<Omit<RtpengineProcessOptions, 'dtmfLogDest' | 'mediaTimeoutSec' | 'recordingDir' | 'logger'>> &
+    Pick<RtpengineProcessOptions, 'dtmfLogDest' | 'mediaTimeoutSec' | 'recordingDir'>;
   private readonly logger: Logger;
   private readonly listeners = new Set<(state: RtpengineState) => void>();
   private readonly stderrTail: string[] = [];
@@ -101,6 +108,7 @@ export class RtpengineProcess {
       portMax: options.portMax,
       mediaTimeoutSec: options.mediaTimeoutSec,
       dtmfLogDest: options.dtmfLogDest,
+      recordingDir: options.recordingDir,
       logLevel: options.logLevel ?? 4,
       binary: options.binary ?? '/usr/bin/rtpengine',
       extraArgs: options.extraArgs ?? [],
@@ -143,6 +151,7 @@ export class RtpengineProcess {
     ];
     if (o.mediaTimeoutSec !== undefined) args.push(`--timeout=${o.mediaTimeoutSec}`);
     if (o.dtmfLogDest !== undefined) args.push(`--dtmf-log-dest=${o.dtmfLogDest.host}:${o.dtmfLogDest.port}`);
+    if (o.recordingDir !== undefined) args.push(`--recording-dir=${o.recordingDir}`, '--recording-method=pcap');
     return [o.binary, ...args, ...o.extraArgs];
   }
 
@@ -161,6 +170,7 @@ export class RtpengineProcess {
     this.restartDelay = this.opts.restartDelayMs;
     this.hookProcessExit(true);
     try {
+      if (this.opts.recordingDir !== undefined) await mkdir(this.opts.recordingDir, { recursive: true });
       await this.launch();
     } catch (err) {
       this.hookProcessExit(false);
