@@ -44,9 +44,11 @@ export function digestHa1(algorithm: DigestAlgorithm, username: string, realm: s
   return hash(algorithm, `${username}:${realm}:${password}`);
 }
 
+const NEEDS_ESCAPE_RE = /["\\]/;
+
 /** A quoted-string with `"` and `\` escaped (RFC 3261 quoted-pair). */
 export function quoteString(value: string): string {
-  return `"${value.replace(/["\\]/g, (c) => `\\${c}`)}"`;
+  return NEEDS_ESCAPE_RE.test(value) ? `"${value.replace(/["\\]/g, '\\$&')}"` : `"${value}"`;
 }
 
 export interface ChallengeOptions {
@@ -60,16 +62,16 @@ export interface ChallengeOptions {
 
 /** One WWW-Authenticate / Proxy-Authenticate header value. */
 export function challengeValue(o: ChallengeOptions): string {
-  let value = `Digest realm=${quoteString(o.realm)}, nonce=${quoteString(o.nonce)}`;
-  if (o.opaque !== undefined) value += `, opaque=${quoteString(o.opaque)}`;
-  value += `, qop="auth", algorithm=${o.algorithm}`;
-  if (o.stale) value += ', stale=true';
-  return value;
+  return challengeValues({ ...o, algorithms: [o.algorithm] })[0]!;
 }
 
 /** One challenge per algorithm in the order given (configure SHA-256 first: clients pick the first they support). */
 export function challengeValues(o: Omit<ChallengeOptions, 'algorithm'> & { readonly algorithms: readonly DigestAlgorithm[] }): string[] {
-  return o.algorithms.map((algorithm) => challengeValue({ ...o, algorithm }));
+  let head = `Digest realm=${quoteString(o.realm)}, nonce=${quoteString(o.nonce)}`;
+  if (o.opaque !== undefined) head += `, opaque=${quoteString(o.opaque)}`;
+  head += ', qop="auth", algorithm=';
+  const tail = o.stale ? ', stale=true' : '';
+  return o.algorithms.map((algorithm) => head + algorithm + tail);
 }
 
 /** The fields of a Digest credentials header, unquoted and unescaped. */
