@@ -2,7 +2,7 @@
  * `make bench`: every benchmark in turn, each in its own Node process so one cannot
  * warm up or slow down another. Output is printed and saved to bench/results/.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/run-all.js
+ * Run: npx tsc -p tsconfig.json && node dist/bench/run-all.js [load-bench flags, e.g. --quick]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -11,12 +11,14 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
-const BENCHES: ReadonlyArray<readonly [string, readonly string[]]> = [
-  ['codec.bench.js', []],
-  ['transaction.bench.js', []],
-  ['routing-decide.bench.js', []],
-  ['scheduler.bench.js', []],
-  ['b2bua-load.bench.js', ['--seconds', '10']],
+/** [file, arguments, minutes before it is killed, stderr shown live (progress) instead of saved]. */
+const BENCHES: ReadonlyArray<readonly [string, readonly string[], number, boolean]> = [
+  ['codec.bench.js', [], 15, false],
+  ['transaction.bench.js', [], 15, false],
+  ['routing-decide.bench.js', [], 15, false],
+  ['scheduler.bench.js', [], 15, false],
+  // Ramp + SIPp baseline + concurrency 1k/10k/50k + overload; its own JSON/Markdown in bench/results/ (about 10–20 min).
+  ['load.bench.js', process.argv.slice(2), 30, true],
 ];
 
 const lines: string[] = [
@@ -26,8 +28,8 @@ const lines: string[] = [
 ];
 console.log(lines.join('\n'));
 let failed = 0;
-for (const [file, args] of BENCHES) {
-  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { encoding: 'utf8', timeout: 15 * 60_000 });
+for (const [file, args, minutes, live] of BENCHES) {
+  const r = spawnSync(process.execPath, ['--expose-gc', join(here, file), ...args], { encoding: 'utf8', timeout: minutes * 60_000, stdio: ['ignore', 'pipe', live ? 'inherit' : 'pipe'] });
   const out = `${r.stdout ?? ''}${r.stderr ?? ''}`.trimEnd();
   console.log(out + '\n');
   lines.push(`## ${file}`, out, '');
