@@ -381,6 +381,11 @@ export class VoicemailRecorder {
   private write(samples: Int16Array, length: number): void {
     const wav = this.wav;
     if (wav === undefined || this.state !== 'recording') return;
+    if (wav.error !== undefined) {
+      this.writeError = wav.error;
+      this.end('error');
+      return;
+    }
     const room = this.maxSamples - wav.sampleCount;
     const n = Math.min(length, room);
     try {

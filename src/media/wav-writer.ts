@@ -1,8 +1,8 @@
 /**
  * Streams 16-bit mono PCM into a RIFF/WAVE file: a 44-byte header with placeholder sizes
  * first, samples appended as they come, and the RIFF and data sizes patched on close().
- * Writes are serialised on one file handle; a failed write makes every later call reject
- * with the same error.
+ * Writes are serialised on one file handle. A failed write is kept, not thrown into the
+ * void: later writes are skipped, `error` reports it, and truncateTo()/close() reject with it.
  *
  * @example
  *   const wav = await WavWriter.create('/var/spool/switchboard/vm/sales/msg.wav', 8000);
@@ -41,6 +41,7 @@ export class WavWriter {
   private samples = 0;
   private chain: Promise<void> = Promise.resolve();
   private closed = false;
+  private failure: unknown;
 
   private constructor(
     private readonly file: FileHandle,
@@ -65,6 +66,11 @@ export class WavWriter {
     return this.samples;
   }
 
+  /** The first write error, if any; samples after it were not written. */
+  get error(): unknown {
+    return this.failure;
+  }
+
   get durationMs(): number {
     return Math.round((this.samples * 1000) / this.sampleRate);
   }
@@ -80,9 +86,10 @@ export class WavWriter {
     for (let i = 0; i < length; i++) bytes.writeInt16LE(samples[i]!, i * BYTES_PER_SAMPLE);
     const position = WAV_HEADER_BYTES + this.samples * BYTES_PER_SAMPLE;
     this.samples += length;
+    // The error stays in `failure`; nobody awaits an append.
     this.enqueue(async () => {
       await this.file.write(bytes, 0, bytes.length, position);
-    });
+    }).catch(() => undefined);
   }
 
   /** Keeps only the first `samples` samples (no-op when there are fewer). */
@@ -96,6 +103,7 @@ export class WavWriter {
   async close(): Promise<number> {
     if (this.closed) {
       await this.chain;
+      if (this.failure !== undefined) throw this.failure;
       return this.samples;
     }
     this.closed = true;
@@ -109,8 +117,17 @@ export class WavWriter {
     return this.samples;
   }
 
-  private enqueue(step: () => Promise<void>): Promise<void> {
-    this.chain = this.chain.then(step);
-    return this.chain;
+  /** Runs `step` after the queued ones; the chain itself never rejects, the returned promise does. */
+  private async enqueue(step: () => Promise<void>): Promise<void> {
+    this.chain = this.chain.then(async () => {
+      if (this.failure !== undefined) return;
+      try {
+        await step();
+      } catch (err) {
+        this.failure = err;
+      }
+    });
+    await this.chain;
+    if (this.failure !== undefined) throw this.failure;
   }
 }

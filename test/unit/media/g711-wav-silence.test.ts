@@ -99,6 +99,17 @@ describe('WavWriter', () => {
     expect(read.samples[2000]).toBe(-1);
   });
 
+  it('a failed write is kept: later writes are skipped, `error` tells, close() rejects, nothing goes unhandled', async () => {
+    const wav = await WavWriter.create(join(dir, 'failing.wav'));
+    // Pull the file handle away underneath (as a vanished disk would): writes fail with EBADF.
+    await (wav as unknown as { file: { close(): Promise<void> } }).file.close();
+    wav.append(Int16Array.from([1, 2, 3]));
+    wav.append(Int16Array.from([4]));
+    await expect(wav.truncateTo(1)).rejects.toThrow(/EBADF|closed/);
+    expect(wav.error).toBeInstanceOf(Error);
+    await expect(wav.close()).rejects.toThrow();
+  });
+
   it('refuses appends after close, and a second close is harmless', async () => {
     const wav = await WavWriter.create(join(dir, 'closed.wav'));
     await wav.close();
