@@ -1,0 +1,79 @@
+import { describe, expect, it } from 'vitest';
+import { judge } from '../../../bench/ramp/criteria.js';
+import { parseLoadOptions } from '../../../bench/ramp/options.js';
+import { processCpuMs, processRssBytes, udpDrops } from '../../../bench/ramp/proc-stats.js';
+import type { StepResult } from '../../../bench/ramp/step.js';
+import { slope, summarize } from '../../../bench/ramp/stats-math.js';
+
+const lat = { count: 100, p50: 3, p95: 8, p99: 20, max: 30 };
+const good: StepResult = {
+  label: 'switchboard', scenario: 'basic', rate: 500, warmupSeconds: 2, seconds: 5, calls: 3500, successful: 3500, failed: 0, shed: 0, error: undefined,
+  answeredCps: 499, messages: 49_000, retransmissions: 0, retransmissionRatio: 0, currentCalls: [4, 5, 3, 4, 6, 5], latencySippMs: lat,
+  latencySwitchboardMs: lat, cpuPercent: { switchboard: 50, sippUac: 10, sippUas: 10 }, cpuMsPerCall: 1, rssMiB: { switchboard: 150, sippUac: 8, sippUas: 8 },
+  loopDelayP99Ms: { app: 1, engine: 1 }, udpDrops: { rcvbufErrors: 0, socketDrops: 0 },
+};
+
+describe('percentiles and slope', () => {
+  it('takes nearest-rank percentiles', () => {
+    const values = Array.from({ length: 100 }, (_, i) => 100 - i);
+    expect(summarize(values)).toEqual({ count: 100, p50: 50, p95: 95, p99: 99, max: 100 });
+    expect(summarize([]).p99).toBe(0);
+  });
+
+  it('fits a least-squares slope', () => {
+    expect(slope([[0, 10], [1, 12], [2, 14]])).toBeCloseTo(2);
+    expect(slope([[1, 5]])).toBe(0);
+  });
+});
+
+describe('step pass criteria', () => {
+  it('passes a clean step', () => {
+    expect(judge(good)).toEqual({ pass: true, reasons: [] });
+  });
+
+  it('fails on failed calls, retransmissions above 0.01 %, p99 at 50 ms, growing concurrent calls and a rate not carried', () => {
+    const v = judge({ ...good, failed: 1, retransmissions: 10, retransmissionRatio: 10 / 49_000, latencySippMs: { ...lat, p99: 50 }, currentCalls: [5, 5, 5, 200, 300, 400, 500, 600], answeredCps: 300 });
+    expect(v.pass).toBe(false);
+    expect(v.reasons).toEqual([
+      '1 failed calls',
+      'retransmissions 0.020 % of messages',
+      'concurrent calls grew from 5 to 550',
+      'INVITE→200 p99 50 ms',
+      'carried 300 of 500 calls/s',
+    ]);
+  });
+
+  it('fails a step that was killed at its bound', () => {
+    expect(judge({ ...good, error: 'killed at the wall-clock bound of 27 s' }).reasons).toContain('killed at the wall-clock bound of 27 s');
+  });
+});
+
+describe('load runner options', () => {
+  it('has the full make-bench plan by default and a short one with --quick', () => {
+    expect(parseLoadOptions([]).concurrency).toEqual([1000, 10000, 50000]);
+    expect(parseLoadOptions(['--quick', '--seconds', '2']).seconds).toBe(2);
+  });
+
+  it('refuses unknown flags and bad numbers in one message', () => {
+    expect(() => parseLoadOptions(['--fast'])).toThrow(/unknown option --fast/);
+    expect(() => parseLoadOptions(['--start', 'many'])).toThrow('--start wants a number ≥ 1, got "many"');
+    expect(() => parseLoadOptions(['--concurrency', '10,x'])).toThrow(/comma-separated/);
+  });
+});
+
+describe('/proc readings', () => {
+  it('reads CPU time and RSS of a live process and nothing for a missing one', () => {
+    let spin = 0;
+    for (let i = 0; i < 5e6; i++) spin += i;
+    expect(spin).toBeGreaterThan(0);
+    expect(processCpuMs(process.pid)).toBeGreaterThan(0);
+    expect(processRssBytes(process.pid)).toBeGreaterThan(1024 * 1024);
+    expect(processCpuMs(2 ** 30)).toBeUndefined();
+  });
+
+  it('reads UDP drop counters as numbers', () => {
+    const d = udpDrops();
+    expect(Number.isInteger(d.rcvbufErrors) && d.rcvbufErrors >= 0).toBe(true);
+    expect(Number.isInteger(d.socketDrops) && d.socketDrops >= 0).toBe(true);
+  });
+});
