@@ -1,7 +1,11 @@
 import Srf from 'drachtio-srf';
 import type { Config } from '../config/index.js';
-import { InMemoryRoutingState, type Action, type ResolvedTarget, type Router, type RoutingState } from '../routing/index.js';
+import type { Decision, Router, RoutingState } from '../routing/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
+import type { Bridged } from './call/bridge.js';
+import { CallFlow, type CallReport, type StepHandler } from './call/call-flow.js';
+import type { RegisteredContact } from './call/dial-plan.js';
+import { GatewayBlackouts } from './call/gateway-blackouts.js';
 
 export interface DrachtioTarget {
   readonly host: string;
@@ -9,24 +13,36 @@ export interface DrachtioTarget {
   readonly secret: string;
 }
 
+/** Where registered contacts come from (the registrar); none: only static contacts ring. */
+export interface ContactDirectory {
+  contactsOf(user: string): readonly RegisteredContact[];
+}
+
 export interface B2buaOptions {
   readonly config: Config;
   readonly router: Router;
-  readonly state?: RoutingState;
   readonly logger?: Logger;
-  /** Injected clock for routing decisions (tests). */
+  /** Injected clock for routing decisions and CDR times (tests, `--test-clock`). */
   readonly now?: () => number;
+  readonly contacts?: ContactDirectory;
+  /** Queue lengths for routing (the ACD); none: every queue is empty. */
+  readonly queueLength?: (queue: string) => number;
+  /** Steps that need media (voicemail, IVR, queue). */
+  readonly handlers?: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
+  /** Receives each finished call's report (the CDR writer). */
+  readonly onCallEnd?: (report: CallReport) => void;
 }
 
-/** Where a decision sends the call, for the plain B2BUA: the first target it can dial, or a final status. */
-export type BridgePlan = { readonly uri: string } | { readonly status: number; readonly reason: string };
+/** What the application does with an INVITE before any B leg: refuse it, or run a decision. */
+export type Admission = { readonly status: number; readonly reason: string } | { readonly decision: Decision };
 
 /**
  * The call-handling application, written on the unmodified drachtio-srf: it connects to
  * a drachtio server (the embedded engine or a real drachtio-server), accepts INVITEs from
- * configured trunks, asks the routing engine where the call goes and bridges it there
- * with `createB2BUA`. Provisional responses, failures, CANCEL, BYE, re-INVITE and UPDATE
- * pass between the legs. Hunting, forking and queues arrive with the call-handling issue.
+ * configured trunks, asks the routing engine where the call goes and carries it there
+ * (src/app/call): single targets, simultaneous ring, hunts, gateway failover, forwards,
+ * rejects. Provisional responses, failures, CANCEL, BYE, re-INVITE and UPDATE pass
+ * between the legs.
  *
  * @example
  *   const app = new B2buaApp({ config, router: compileRouter(config) });
@@ -37,14 +53,23 @@ export type BridgePlan = { readonly uri: string } | { readonly status: number; r
 export class B2buaApp {
   private readonly srf = new Srf();
   private readonly logger: Logger;
-  private readonly state: RoutingState;
   private readonly now: () => number;
+  private readonly blackouts: GatewayBlackouts;
+  private readonly state: RoutingState;
+  private readonly bridges = new Set<Bridged>();
   private active = 0;
 
   constructor(private readonly opts: B2buaOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
-    this.state = opts.state ?? new InMemoryRoutingState();
     this.now = opts.now ?? Date.now;
+    this.blackouts = new GatewayBlackouts(this.now);
+    const contacts = opts.contacts;
+    const users = opts.config.users;
+    this.state = {
+      isRegistered: (user) => (contacts?.contactsOf(user).length ?? 0) > 0 || (users[user]?.contacts?.length ?? 0) > 0,
+      isGatewayInService: (uri) => this.blackouts.isInService(uri),
+      queueLength: opts.queueLength ?? (() => 0),
+    };
     this.srf.invite((req, res) => {
       this.onInvite(req, res).catch((err: unknown) => this.logger.error({ err }, 'INVITE handling failed'));
     });
@@ -53,9 +78,19 @@ export class B2buaApp {
     this.srf.on('error', (err) => this.logger.warn({ err: err.message }, 'drachtio connection error'));
   }
 
-  /** Calls in progress (both legs up or being set up). */
+  /** The drachtio-srf instance (for other request handlers: REGISTER, the registrar). */
+  get signalling(): Srf {
+    return this.srf;
+  }
+
+  /** Calls in progress (being set up or bridged). */
   get activeCalls(): number {
     return this.active;
+  }
+
+  /** Gateways skipped now after 503 + Retry-After or no response. */
+  get gatewaysSuspended(): string[] {
+    return this.blackouts.suspended();
   }
 
   /** Connects to the drachtio server and resolves once authenticated. */
@@ -71,6 +106,11 @@ export class B2buaApp {
     });
   }
 
+  /** Ends every bridged call (BYE on both legs); for a clean shutdown. */
+  hangupAll(): void {
+    for (const b of this.bridges) b.hangup();
+  }
+
   /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
     try {
@@ -80,8 +120,8 @@ export class B2buaApp {
     }
   }
 
-  /** What to do with a call, from the routing decision. Pure, exported for tests. */
-  plan(req: { uri: string; from: string; headers: Record<string, string>; sourceAddress: string }): BridgePlan {
+  /** The routing decision for a call, or the refusal before routing. Pure apart from live state; exported for tests. */
+  admit(req: { uri: string; from: string; headers: Record<string, string>; sourceAddress: string }): Admission {
     const trunk = this.opts.router.trunks.bySource(req.sourceAddress);
     if (trunk === undefined) return { status: 403, reason: 'Forbidden' };
     const decision = this.opts.router.decide(
@@ -89,66 +129,35 @@ export class B2buaApp {
       this.now(),
       this.state,
     );
-    return firstDialable(decision.actions);
+    return { decision };
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const maxForwards = Number(req.get('Max-Forwards') ?? '70');
     if (Number.isFinite(maxForwards) && maxForwards <= 0) return res.send(483);
-    const plan = this.plan({ uri: req.uri, from: req.get('From') ?? '', headers: req.headers, sourceAddress: req.source_address });
-    if ('status' in plan) return res.send(plan.status, plan.reason, {});
-    const copy = this.opts.config.sip.headers.copy;
+    const admission = this.admit({ uri: req.uri, from: req.get('From') ?? '', headers: req.headers, sourceAddress: req.source_address });
+    if ('status' in admission) return res.send(admission.status, admission.reason, {});
     this.active++;
     try {
-      const { uas, uac } = await this.srf.createB2BUA(req, res, plan.uri, {
-        headers: { 'Max-Forwards': String(Math.min(69, Math.max(0, maxForwards - 1))) },
-        // 100rel end to end: the B leg learns the caller supports it, and a reliable
-        // provisional from B is relayed reliably (lower-case `require` is the key
-        // drachtio-srf checks before it waits for the caller's PRACK).
-        proxyRequestHeaders: [...copy, 'Supported'],
-        responseHeaders: (uacRes: Srf.SipMessageHeaders, headers: Srf.SipMessageHeaders) => {
-          const require = (uacRes as unknown as Srf.SipMessage).get('Require');
-          return require === undefined ? headers : { ...headers, require };
+      const flow = new CallFlow(this.srf, req, res, {
+        config: this.opts.config,
+        decision: admission.decision,
+        dial: {
+          contactsOf: (user) => this.opts.contacts?.contactsOf(user) ?? [],
+          gatewayUsable: (g) => this.blackouts.isInService(g),
+        },
+        blackouts: this.blackouts,
+        now: this.now,
+        ...(this.opts.handlers === undefined ? {} : { handlers: this.opts.handlers }),
+        onBridged: (b) => {
+          this.bridges.add(b);
+          void b.ended.then(() => this.bridges.delete(b));
         },
       });
-      this.bridge(uas, uac);
-    } catch (err) {
+      const report = await flow.run();
+      this.opts.onCallEnd?.(report);
+    } finally {
       this.active--;
-      const status = (err as { status?: number }).status;
-      if (status === undefined) this.logger.warn({ err, callId: req.get('Call-ID') }, 'B leg failed');
-    }
-  }
-
-  /** Joins the two dialogs: BYE on one ends the other; re-INVITE and UPDATE pass through. */
-  private bridge(uas: Srf.Dialog, uac: Srf.Dialog): void {
-    let ended = false;
-    const end = (other: Srf.Dialog) => () => {
-      if (ended) return;
-      ended = true;
-      this.active--;
-      other.destroy();
-    };
-    uas.on('destroy', end(uac));
-    uac.on('destroy', end(uas));
-    // A BYE that arrived in the same read as the ACK ended a leg before these listeners
-    // existed (createB2BUA resolves on the ACK): end the other one now.
-    const connected = (d: Srf.Dialog): boolean => (d as unknown as { connected: boolean }).connected;
-    if (!connected(uas)) end(uac)();
-    else if (!connected(uac)) end(uas)();
-    for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
-      from.on('modify', (req, res) => {
-        to.modify(req.body).then(
-          (sdp) => res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }),
-          (err: { status?: number }) => res.send(err.status ?? 500),
-        );
-      });
-      from.on('update', (req, res) => {
-        const headers: Record<string, string> = req.body ? { 'Content-Type': req.get('Content-Type') ?? 'application/sdp' } : {};
-        (to.request({ method: 'UPDATE', headers, body: req.body } as unknown as Srf.SrfRequest) as Promise<Srf.SrfResponse>).then(
-          (r) => res.send(r.status, r.body ? { body: r.body, headers: { 'Content-Type': r.get('Content-Type') ?? 'application/sdp' } } : {}),
-          () => res.send(500),
-        );
-      });
     }
   }
 }
@@ -157,25 +166,4 @@ export class B2buaApp {
 export function userOf(text: string): string {
   const m = /sips?:([^@;>]+)@/i.exec(text) ?? /tel:([^;>]+)/i.exec(text);
   return m?.[1] ?? text;
-}
-
-/** The first target of the decision the plain B2BUA can dial. */
-export function firstDialable(actions: readonly Action[]): BridgePlan {
-  for (const action of actions) {
-    if (action.kind === 'reject') return { status: action.status, reason: action.reason };
-    const targets = action.kind === 'ring' ? action.targets : action.kind === 'forward' ? [action.target] : [];
-    for (const t of targets) {
-      const uri = targetUri(t);
-      if (uri !== undefined) return { uri };
-    }
-  }
-  return { status: 480, reason: 'Temporarily Unavailable' };
-}
-
-function targetUri(t: ResolvedTarget): string | undefined {
-  if (t.kind === 'uri') return t.uri;
-  if (t.kind === 'user') return t.contacts[0];
-  const gw = t.gateways[0];
-  if (gw === undefined) return undefined;
-  return gw.replace(/^(sips?:)/i, `$1${t.number}@`);
 }

@@ -1,4 +1,4 @@
-import { B2buaApp } from '../../src/app/b2bua.js';
+import { B2buaApp, type B2buaOptions } from '../../src/app/b2bua.js';
 import { parseConfig } from '../../src/config/index.js';
 import { compileRouter } from '../../src/routing/index.js';
 import { startTestEngine, type TestEngine } from './engine.js';
@@ -19,6 +19,8 @@ export interface TestSwitchboard {
   readonly engine: TestEngine;
   /** Reconnects the application with a configuration that sends every call to `uri`. */
   routeTo(uri: string): Promise<B2buaApp>;
+  /** Reconnects the application with this YAML configuration and options (clock, CDR sink, contacts). */
+  configure(yaml: string, options?: Omit<B2buaOptions, 'config' | 'router'>): Promise<B2buaApp>;
   stop(): Promise<void>;
 }
 
@@ -37,12 +39,15 @@ routes:
 export async function startSwitchboard(): Promise<TestSwitchboard> {
   const engine = await startTestEngine({ control: true });
   let app: B2buaApp | undefined;
-  return {
+  const sb: TestSwitchboard = {
     engine,
-    async routeTo(uri: string) {
+    routeTo(uri: string) {
+      return sb.configure(testConfigYaml(uri));
+    },
+    async configure(yaml, options = {}) {
       app?.disconnect();
-      const config = parseConfig(testConfigYaml(uri), 'test.yaml');
-      app = new B2buaApp({ config, router: compileRouter(config) });
+      const config = parseConfig(yaml, 'test.yaml');
+      app = new B2buaApp({ ...options, config, router: compileRouter(config) });
       await app.connect({ host: '127.0.0.1', port: engine.controlPort, secret: engine.secret });
       // The previous application's connection must be gone, or it could be offered calls.
       if (!(await waitFor(() => engine.stats().applications === 1, 5000))) throw new Error('the previous application did not disconnect');
@@ -53,4 +58,5 @@ export async function startSwitchboard(): Promise<TestSwitchboard> {
       await engine.stop();
     },
   };
+  return sb;
 }

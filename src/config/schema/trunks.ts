@@ -7,7 +7,7 @@
  *   trunkSchema.parse({ inbound: { sources: ['203.0.113.0/24'], max_calls: 100 } });
  */
 import * as z from 'zod';
-import { cidr, integer, mapping, sipUri } from './primitives.js';
+import { cidr, duration, integer, mapping, sipUri } from './primitives.js';
 
 const credentials = (what: string) =>
   mapping(
@@ -50,6 +50,10 @@ const outboundSchema = mapping(
       .min(1)
       .describe('Gateways in failover order: the next is tried when one fails or is out of service.'),
     auth: credentials('Credentials for answering the gateways\' digest challenges.').optional(),
+    failover_timeout: duration(
+      'Try the next gateway when a gateway sends no response beyond 100 Trying within this time (it is then skipped for 30 s). A 503 with Retry-After skips it for that long.',
+      { min: 200, max: 60_000 },
+    ).prefault('4s'),
   },
   'Where calls through this trunk are sent.',
 );
