@@ -270,6 +270,19 @@ describe('VoicemailRecorder', () => {
     if (outcome.kind === 'saved') expect([...readWav(readFileSync(outcome.wavPath)).samples.subarray(0, 8)]).toEqual([32256, 32256, 32256, 32256, -32256, -32256, -32256, -32256]);
   });
 
+  it('no RTP at all ends the message (no_media), and it is discarded', async () => {
+    const { rec, dir } = await recorder({ noMediaTimeoutMs: 50 });
+    await rec.start();
+    expect(await rec.finished).toEqual({ kind: 'discarded', end: 'no_media', reason: 'too_short', durationMs: 0 });
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('the wall-clock backstop ends a message whose audio never reaches max length', async () => {
+    const { rec } = await recorder({ maxLengthMs: 1, minLengthMs: 0 });
+    await rec.start();
+    expect(await rec.finished).toMatchObject({ kind: 'saved', end: 'max_length', message: { durationMs: 0 } });
+  });
+
   it('stop() before start() discards without touching the directory', async () => {
     const { rec, dir } = await recorder();
     expect(await rec.stop()).toEqual({ kind: 'discarded', end: 'stopped', reason: 'not_started', durationMs: 0 });
