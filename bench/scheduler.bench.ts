@@ -57,17 +57,21 @@ function prng(seed: number): () => number {
 
 /**
  * A set of calls, numbered `c<n>`, with O(1) add, remove and uniform random pick; typed
- * arrays keep the harness's own cost small next to the scheduler's.
+ * arrays keep the harness's own cost small next to the scheduler's. It keeps each call's
+ * id string, as a host keeps the Call-ID it received, rather than formatting a new one
+ * for every operation.
  */
 class CallBag {
   private items: Int32Array = new Int32Array(1 << 16);
   private slots: Int32Array = new Int32Array(1 << 16).fill(-1);
+  private readonly ids: string[] = [];
   size = 0;
 
-  add(n: number): void {
+  add(n: number, id = ''): void {
     if (n >= this.slots.length) this.slots = grow(this.slots, n, -1);
     if (this.size >= this.items.length) this.items = grow(this.items, this.size, 0);
     this.slots[n] = this.size;
+    this.ids[this.size] = id;
     this.items[this.size++] = n;
   }
 
@@ -76,8 +80,15 @@ class CallBag {
     if (i < 0) return;
     const last = this.items[--this.size] as number;
     this.items[i] = last;
+    this.ids[i] = this.ids[this.size] as string;
+    this.ids[this.size] = '';
     this.slots[last] = i;
     this.slots[n] = -1;
+  }
+
+  /** The id given to add(n); n must be in the bag. */
+  idOf(n: number): string {
+    return this.ids[this.slots[n] as number] as string;
   }
 
   has(n: number): boolean {
@@ -98,7 +109,25 @@ function grow(a: Int32Array, atLeast: number, fill: number): Int32Array {
 }
 
 const callName = (n: number): string => `c${n}`;
-const callNumber = (id: string): number => Number(id.slice(1));
+
+/** n from `c<n>`, without allocating. */
+function callNumber(id: string): number {
+  let n = 0;
+  for (let i = 1; i < id.length; i++) n = n * 10 + id.charCodeAt(i) - 48;
+  return n;
+}
+
+/** Operation kinds, counted in a typed array (no string-keyed update per operation). */
+const OPERATIONS = ['login', 'enqueue', 'dispatch', 'offerAnswered', 'offerMissed', 'abandon', 'callEnded', 'pause', 'unpause'] as const;
+const LOGIN = 0;
+const ENQUEUE = 1;
+const DISPATCH = 2;
+const ANSWER = 3;
+const MISS = 4;
+const ABANDON = 5;
+const CALL_END = 6;
+const PAUSE = 7;
+const UNPAUSE = 8;
 
 function buildWorld(size: SchedulerBenchSize, random: () => number): { queues: QueueSpec[]; agents: AgentSpec[] } {
   const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
@@ -158,7 +187,7 @@ function gcFunction(): () => void {
 
 /** A contact centre of one size driven by a seeded random mix of operations. */
 class SimulatedCentre {
-  readonly mix: Record<string, number> = {};
+  private readonly counts = new Float64Array(OPERATIONS.length);
   readonly heapBytes: number;
   readonly fillOpsPerSecond: number;
   operations = 0;
@@ -188,7 +217,7 @@ class SimulatedCentre {
     const fillStart = process.hrtime.bigint();
     for (const id of this.agentIds) {
       this.s.login(id, this.now);
-      this.count('login');
+      this.count(LOGIN);
     }
     while (this.waiting.size < size.waitingCalls) {
       this.now += this.timeStepMs;
@@ -199,6 +228,14 @@ class SimulatedCentre {
     this.fillOpsPerSecond = (this.operations / Number(process.hrtime.bigint() - fillStart)) * 1e9;
     gc();
     this.heapBytes = process.memoryUsage().heapUsed - heapBefore;
+  }
+
+  get mix(): Record<string, number> {
+    const mix: Record<string, number> = {};
+    OPERATIONS.forEach((name, i) => {
+      if ((this.counts[i] as number) > 0) mix[name] = this.counts[i] as number;
+    });
+    return mix;
   }
 
   get waitingNow(): number {
@@ -214,49 +251,50 @@ class SimulatedCentre {
   }
 
   resetMix(): void {
-    for (const k of Object.keys(this.mix)) delete this.mix[k];
+    this.counts.fill(0);
     if (this.events === 0) throw new Error('unreachable: the listener must have seen events');
   }
 
-  private count(name: string): void {
-    this.mix[name] = (this.mix[name] ?? 0) + 1;
+  private count(kind: number): void {
+    this.counts[kind]++;
     this.operations++;
   }
 
   private enqueue(): void {
     const n = this.callSeq++;
     const queueId = this.queueIds[Math.floor(this.random() * this.queueIds.length)] as string;
-    const r = this.s.enqueue({ callId: callName(n), queueId, priority: this.random() < 0.9 ? 0 : 2, now: this.now });
-    this.count('enqueue');
-    if (r.ok && r.status === 'queued') this.waiting.add(n);
+    const callId = callName(n);
+    const r = this.s.enqueue({ callId, queueId, priority: this.random() < 0.9 ? 0 : 2, now: this.now });
+    this.count(ENQUEUE);
+    if (r.ok && r.status === 'queued') this.waiting.add(n, callId);
   }
 
   private dispatch(): void {
     const { offers, overflows } = this.s.dispatch(this.now);
-    this.count('dispatch');
+    this.count(DISPATCH);
     for (const o of overflows) this.waiting.delete(callNumber(o.callId));
     for (const o of offers) {
       if (this.random() < 0.1) {
         // No answer: every ringing agent misses and the call goes back in line.
         for (const agentId of o.agentIds) {
           this.s.offerMissed(o.callId, agentId, this.now);
-          this.count('offerMissed');
+          this.count(MISS);
         }
         continue;
       }
       this.s.offerAnswered(o.callId, o.agentIds[0] as string, this.now);
-      this.count('offerAnswered');
+      this.count(ANSWER);
       const n = callNumber(o.callId);
       this.waiting.delete(n);
-      this.connected.add(n);
+      this.connected.add(n, o.callId);
     }
   }
 
   private abandonOne(): void {
     const n = this.waiting.pick(this.random);
     if (n === undefined) return;
-    this.s.abandon(callName(n), this.now);
-    this.count('abandon');
+    this.s.abandon(this.waiting.idOf(n), this.now);
+    this.count(ABANDON);
     this.waiting.delete(n);
   }
 
@@ -273,8 +311,8 @@ class SimulatedCentre {
     } else if (r < 0.62) {
       const n = this.connected.pick(this.random);
       if (n === undefined) return;
-      this.s.callEnded(callName(n), this.now);
-      this.count('callEnded');
+      this.s.callEnded(this.connected.idOf(n), this.now);
+      this.count(CALL_END);
       this.connected.delete(n);
     } else if (r < 0.9) {
       this.dispatch();
@@ -282,13 +320,13 @@ class SimulatedCentre {
       const a = Math.floor(this.random() * this.agentIds.length);
       if (this.paused.has(a)) return;
       this.s.pause(this.agentIds[a] as string, 'break', this.now);
-      this.count('pause');
+      this.count(PAUSE);
       this.paused.add(a);
     } else {
       const a = this.paused.pick(this.random);
       if (a === undefined) return;
       this.s.unpause(this.agentIds[a] as string, this.now);
-      this.count('unpause');
+      this.count(UNPAUSE);
       this.paused.delete(a);
     }
   }

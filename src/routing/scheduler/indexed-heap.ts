@@ -8,6 +8,8 @@
  *   const heap = new IndexedHeap<Job>((a, b) => a.dueAt < b.dueAt);
  *   const job: Job = { dueAt: 5, heapIndex: NOT_IN_HEAP };
  *   heap.push(job);
+ *   job.dueAt = 9;
+ *   heap.update(job); // O(log n): back in order after the key changed
  *   heap.remove(job); // O(log n), job.heapIndex is NOT_IN_HEAP again
  */
 export interface HeapItem {
@@ -46,6 +48,13 @@ export class IndexedHeap<T extends HeapItem> {
     const top = this.slots[0];
     if (top !== undefined) this.remove(top);
     return top;
+  }
+
+  /** Restores the order after the key of `item` (in this heap) changed. O(log n). */
+  update(item: T): void {
+    const i = item.heapIndex;
+    if (i > 0 && this.less(item, this.slots[(i - 1) >> 1] as T)) this.up(i);
+    else this.down(i);
   }
 
   remove(item: T): void {

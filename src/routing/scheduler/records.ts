@@ -4,14 +4,14 @@
  * between indexes allocates nothing. Internal to src/routing/scheduler.
  *
  * @example
- *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), onRelax, onExpiry);
+ *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), new LinePool<CallRecord>(), onRelax, onExpiry);
  *   const call = new CallRecord('c1', queue, 0, now, 1);
  */
 import type { MemberOrder } from './agent-order.js';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
 import type { AgentSpec, QueueSpec, QueueStrategy, SkillStage } from './types.js';
 import { Lane, LaneLink } from './lane.js';
-import { WaitingLine, type LineNode } from './waiting-line.js';
+import { type LinePool, NOT_IN_LINE, WaitingLine, type LineNode } from './waiting-line.js';
 import { HandleTimeAverage } from './wait-estimator.js';
 
 /** Deadline heap ordering at equal times: wrap-up ends, then max waits, then relaxation steps. */
@@ -19,9 +19,9 @@ export const WRAP_UP_RANK = 0;
 export const EXPIRY_RANK = 1;
 export const RELAX_RANK = 2;
 
-export type CallState = 'waiting' | 'offered' | 'gone';
+export type CallState = 'waiting' | 'offered' | 'connected' | 'gone';
 
-export class CallRecord implements LineNode<CallRecord>, HeapItem {
+export class CallRecord implements LineNode, HeapItem {
   readonly virtualAt: number;
   /** Absolute max-wait instant, Infinity when the queue has no max wait. */
   readonly expiresAt: number;
@@ -32,6 +32,9 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
   readonly offeredTo: AgentRecord[] = [];
   /** Pending dispatch work: queued for the next match. */
   dirty = false;
+  /** Once connected (answered, until callEnded): the agent and when it answered. */
+  agent: AgentRecord | null = null;
+  answeredAt = 0;
 
   // A call that joined its queue in arrival order waits in its queue's deadline lanes.
   readonly relaxLink = new LaneLink<CallRecord>(this);
@@ -43,12 +46,8 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
   readonly timerRank = EXPIRY_RANK;
   readonly timerOrdinal: number;
 
-  // WaitingLine links.
-  left: CallRecord | null = null;
-  right: CallRecord | null = null;
-  treapPriority = 0;
-  size = 1;
-  minArrival: number;
+  /** The call's record in the waiting line's pool while in line. */
+  lineSlot = NOT_IN_LINE;
 
   // The queue's arrival-ordered list (waiting and offered calls), for the oldest wait.
   prevArrival: CallRecord | null = null;
@@ -64,17 +63,8 @@ export class CallRecord implements LineNode<CallRecord>, HeapItem {
     // Each priority level is a head start of agingMs: time-invariant, so the line stays sorted.
     this.virtualAt = enqueuedAt - priority * queue.agingMs;
     this.expiresAt = queue.maxWaitMs === undefined ? Infinity : enqueuedAt + queue.maxWaitMs;
-    this.minArrival = enqueuedAt;
     this.timerOrdinal = seq;
   }
-}
-
-/** An answered call, until callEnded. */
-export interface ConnectedCall {
-  readonly id: string;
-  readonly queue: QueueRecord;
-  readonly agent: AgentRecord;
-  readonly answeredAt: number;
 }
 
 export class AgentRecord {
@@ -178,6 +168,7 @@ export class QueueRecord {
     spec: QueueSpec,
     readonly index: number,
     readonly order: MemberOrder,
+    linePool: LinePool<CallRecord>,
     onRelax: (call: CallRecord, now: number) => void,
     onExpiry: (call: CallRecord, now: number) => void,
   ) {
@@ -188,7 +179,7 @@ export class QueueRecord {
     this.maxSize = spec.maxSize;
     this.maxWaitMs = spec.maxWaitMs;
     this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(order));
-    this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1));
+    this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1), linePool);
     this.relaxLanes = spec.stages.slice(1).map((next) => new Lane<CallRecord>(RELAX_RANK, next.afterMs, arrival, sequence, onRelax));
     this.expiryLane = spec.maxWaitMs === undefined ? null : new Lane<CallRecord>(EXPIRY_RANK, spec.maxWaitMs, arrival, sequence, onExpiry);
   }

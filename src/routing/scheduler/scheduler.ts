@@ -29,7 +29,7 @@
  * |                                     | calls back from a ring (own entry: they   |                          |
  * |                                     | are out of arrival order)                 |                          |
  * | queue.oldest… (linked list)         | the queue's calls in arrival order        | arrival                  |
- * | calls / connected / agents (maps)   | records by id                             | —                        |
+ * | calls / agents (maps)               | records by id (calls until callEnded)     | —                        |
  *
  * Lanes work because every call of a queue relaxes and expires a fixed time after its
  * arrival, and every wrap-up of a given length ends a fixed time after its call: within
@@ -91,7 +91,6 @@ import {
   AgentRecord,
   callBefore,
   CallRecord,
-  type ConnectedCall,
   Membership,
   QueueRecord,
   timerBefore,
@@ -117,6 +116,7 @@ import type {
 import { entryStage } from './skills.js';
 import type { AgentSpec, QueueSpec, SkillStage } from './types.js';
 import { validateSpecs } from './validate-specs.js';
+import { LinePool } from './waiting-line.js';
 import { estimateWaitMs } from './wait-estimator.js';
 
 export interface SchedulerOptions {
@@ -142,10 +142,8 @@ const NOTHING_TO_DO: DispatchResult = Object.freeze({ offers: NONE, overflows: N
 export class QueueScheduler {
   private readonly queues = new Map<string, QueueRecord>();
   private readonly agents = new Map<string, AgentRecord>();
-  /** Waiting or ringing calls. */
+  /** Waiting, ringing and connected calls (one map: answering a call moves nothing). */
   private readonly calls = new Map<string, CallRecord>();
-  /** Answered calls until callEnded. */
-  private readonly connected = new Map<string, ConnectedCall>();
   private readonly deadlines = new IndexedHeap<Timer>(timerBefore);
   private readonly wrapUpLanes = new Map<number, Lane<AgentRecord>>();
   /** Max-wait overflows found by the dispatch in progress. */
@@ -169,9 +167,11 @@ export class QueueScheduler {
       this.wrapUpLanes.set(ms, new Lane<AgentRecord>(WRAP_UP_RANK, 0, wrapUpEnd, agentIndex, (agent, now) => this.wrapUpElapsed(agent, now)));
     }
     const onRelax = (call: CallRecord): void => this.relaxInLane(call);
+    // One pool for every queue's line: the records of all waiting calls in one typed array.
+    const linePool = new LinePool<CallRecord>();
     const onExpiry = (call: CallRecord, now: number): void => this.expire(call, now);
     specs.queues.forEach((spec, i) => {
-      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), onRelax, onExpiry);
+      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), linePool, onRelax, onExpiry);
       this.queues.set(spec.id, queue);
       spec.members.forEach((agentId, memberIndex) => {
         const agent = this.agents.get(agentId) as AgentRecord;
@@ -192,7 +192,7 @@ export class QueueScheduler {
     if (!Number.isSafeInteger(priority)) throw new SwitchboardError('SB_SCHEDULER_INPUT', `priority must be an integer, got ${priority}`);
     const queue = this.queues.get(request.queueId);
     if (queue === undefined) return notFound('queue', request.queueId);
-    if (this.calls.has(request.callId) || this.connected.has(request.callId)) {
+    if (this.calls.has(request.callId)) {
       return illegal(`call "${request.callId}" is already known to the scheduler`);
     }
     if (queue.maxSize !== undefined && queue.size >= queue.maxSize) {
@@ -222,7 +222,7 @@ export class QueueScheduler {
   abandon(callId: string, now: number): ReleaseResult {
     now = this.tick(now);
     const call = this.calls.get(callId);
-    if (call === undefined) return this.unknownCall(callId, 'abandon');
+    if (call === undefined || call.state === 'connected') return this.unknownCall(callId, call, 'abandon');
     if (this.listener) {
       this.emit({ type: 'call-abandoned', at: now, callId, queueId: call.queue.id, waitedMs: now - call.enqueuedAt });
     }
@@ -230,13 +230,15 @@ export class QueueScheduler {
     if (call.state === 'waiting') this.leaveLine(call);
     else withdrawn = this.withdrawAll(call, now);
     this.removeCall(call);
+    this.calls.delete(callId);
     return this.done(withdrawn.length === 0 ? RELEASED_NONE : { ok: true, withdrawnAgentIds: withdrawn });
   }
 
   /** Where a call stands: 1 + waiting calls ahead of it in its queue, and an estimated wait. */
   position(callId: string): PositionResult {
     const call = this.calls.get(callId);
-    if (call === undefined) return notFound('call', callId, this.connected.has(callId) ? 'is connected to an agent, not in a queue' : undefined);
+    if (call === undefined) return notFound('call', callId);
+    if (call.state === 'connected') return notFound('call', callId, 'is connected to an agent, not in a queue');
     const queue = call.queue;
     if (call.state === 'offered') return { ok: true, queueId: queue.id, state: 'offered', position: 0, estimatedWaitMs: 0 };
     const position = queue.line.rank(call) + 1;
@@ -351,7 +353,9 @@ export class QueueScheduler {
     this.settle(agent, from, agent.pauseReason, now, now);
     const withdrawn = call.offeredTo.length === 0 ? NONE : this.withdrawAll(call, now);
     this.removeCall(call);
-    this.connected.set(callId, { id: callId, queue, agent, answeredAt: now });
+    call.state = 'connected';
+    call.agent = agent;
+    call.answeredAt = now;
     return this.done(withdrawn.length === 0 ? RELEASED_NONE : { ok: true, withdrawnAgentIds: withdrawn });
   }
 
@@ -398,14 +402,12 @@ export class QueueScheduler {
   /** An answered call ended. The agent goes to wrap-up for wrapUpMs (if any). */
   callEnded(callId: string, now: number): TransitionResult {
     now = this.tick(now);
-    const call = this.connected.get(callId);
-    if (call === undefined) {
-      const queued = this.calls.get(callId);
-      if (queued !== undefined) return illegal(`call "${callId}" is ${queued.state}, not connected; a caller hanging up before an answer is abandon`);
-      return notFound('call', callId);
-    }
-    this.connected.delete(callId);
-    const agent = call.agent;
+    const call = this.calls.get(callId);
+    if (call === undefined) return notFound('call', callId);
+    if (call.state !== 'connected') return illegal(`call "${callId}" is ${call.state}, not connected; a caller hanging up before an answer is abandon`);
+    this.calls.delete(callId);
+    call.state = 'gone';
+    const agent = call.agent as AgentRecord;
     const from = displayedState(agent);
     agent.activeCalls--;
     call.queue.handleTime.record(now - call.answeredAt + agent.wrapUpMs);
@@ -471,13 +473,13 @@ export class QueueScheduler {
     this.unlink(call.expiryLink);
   }
 
+  /** Takes the call out of its queue's counts; the caller drops it from `calls` or keeps it as connected. */
   private removeCall(call: CallRecord): void {
     const queue = call.queue;
     if (call.state === 'offered') queue.offered--;
     call.state = 'gone';
     queue.size--;
     queue.removeArrival(call);
-    this.calls.delete(call.id);
   }
 
   /** Deadline of a call back from a ring: its next relaxation step or max wait. */
@@ -514,6 +516,7 @@ export class QueueScheduler {
     const waitedMs = now - call.enqueuedAt;
     this.leaveLine(call);
     this.removeCall(call);
+    this.calls.delete(call.id);
     if (this.listener) this.emit({ type: 'call-overflowed', at: now, callId: call.id, queueId, reason: 'max-wait', waitedMs });
     (this.overflows ??= []).push({ callId: call.id, queueId, reason: 'max-wait', waitedMs });
   }
@@ -529,10 +532,13 @@ export class QueueScheduler {
 
   /** The lane's head changed: move the lane to its new place in the deadline heap. */
   private reschedule<T>(lane: Lane<T>): void {
-    if (lane.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(lane);
-    if (lane.head === null) return;
+    if (lane.head === null) {
+      if (lane.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(lane);
+      return;
+    }
     lane.keyFromHead();
-    this.deadlines.push(lane);
+    if (lane.heapIndex === NOT_IN_HEAP) this.deadlines.push(lane);
+    else this.deadlines.update(lane);
   }
 
   private markCall(call: CallRecord): void {
@@ -545,10 +551,8 @@ export class QueueScheduler {
 
   /** Why `agent` cannot resolve a ring of `call`. */
   private refuseOffer(callId: string, call: CallRecord | undefined, agentId: string, agent: AgentRecord | undefined, verb: string): Failure {
-    if (call === undefined) {
-      if (this.connected.has(callId)) return illegal(`cannot ${verb}: call "${callId}" is already connected`);
-      return notFound('call', callId);
-    }
+    if (call === undefined) return notFound('call', callId);
+    if (call.state === 'connected') return illegal(`cannot ${verb}: call "${callId}" is already connected`);
     if (agent === undefined) return notFound('agent', agentId);
     return illegal(`cannot ${verb}: call "${callId}" is not ringing agent "${agentId}"`);
   }
@@ -763,8 +767,8 @@ export class QueueScheduler {
     return this.lastNow;
   }
 
-  private unknownCall(callId: string, verb: string): NotFound | IllegalTransition {
-    if (this.connected.has(callId)) return illegal(`cannot ${verb}: call "${callId}" is connected to an agent; end it with callEnded`);
+  private unknownCall(callId: string, call: CallRecord | undefined, verb: string): NotFound | IllegalTransition {
+    if (call !== undefined) return illegal(`cannot ${verb}: call "${callId}" is connected to an agent; end it with callEnded`);
     return notFound('call', callId);
   }
 

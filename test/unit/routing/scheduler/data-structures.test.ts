@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from '../../../../src/routing/scheduler/indexed-heap.js';
-import { WaitingLine, type LineNode } from '../../../../src/routing/scheduler/waiting-line.js';
+import { LinePool, NOT_IN_LINE, WaitingLine, type LineNode } from '../../../../src/routing/scheduler/waiting-line.js';
 import { prng } from './helpers.js';
 
-interface Node extends LineNode<Node> {
+interface Node extends LineNode {
   readonly id: number;
 }
 
 function node(id: number, virtualAt: number, enqueuedAt: number): Node {
-  return { id, virtualAt, seq: id, enqueuedAt, left: null, right: null, treapPriority: 0, size: 1, minArrival: enqueuedAt };
+  return { id, virtualAt, seq: id, enqueuedAt, lineSlot: NOT_IN_LINE };
 }
 
 const byLine = (a: Node, b: Node): number => a.virtualAt - b.virtualAt || a.seq - b.seq;
@@ -16,7 +16,7 @@ const byLine = (a: Node, b: Node): number => a.virtualAt - b.virtualAt || a.seq 
 describe('WaitingLine against a sorted array', () => {
   it.each([1, 2, 3])('agrees on rank and first(waitedMs, now) over 5,000 random operations (seed %i)', (seed) => {
     const random = prng(seed);
-    const line = new WaitingLine<Node>(seed);
+    const line = new WaitingLine<Node>(seed, new LinePool<Node>(2)); // small pool: growth is exercised
     let model: Node[] = [];
     let nextId = 1;
     for (let op = 0; op < 5_000; op++) {
