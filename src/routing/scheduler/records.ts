@@ -4,13 +4,14 @@
  * between indexes allocates nothing. Internal to src/routing/scheduler.
  *
  * @example
- *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), new LinePool<CallRecord>(), onRelax, onExpiry);
+ *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), new LinePool<CallRecord>(), (stages, maxWaitMs) => arrivalOrder);
  *   const call = new CallRecord('c1', queue, 0, now, 1);
  */
 import type { MemberOrder } from './agent-order.js';
+import type { ArrivalOrder } from './arrival-order.js';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
 import type { AgentSpec, QueueSpec, QueueStrategy, SkillStage } from './types.js';
-import { Lane, LaneLink } from './lane.js';
+import { LaneLink } from './lane.js';
 import { type LinePool, NOT_IN_LINE, WaitingLine, type LineNode } from './waiting-line.js';
 import { HandleTimeAverage } from './wait-estimator.js';
 
@@ -26,7 +27,7 @@ export class CallRecord implements LineNode, HeapItem {
   /** Absolute max-wait instant, Infinity when the queue has no max wait. */
   readonly expiresAt: number;
   state: CallState = 'waiting';
-  /** Skill stage index, kept current by the deadline lanes (and timers) up to the last dispatch. */
+  /** Skill stage index, kept current by the deadline timers up to the last dispatch. */
   stage = 0;
   /** Agents the call is ringing (several for ring-all). Empty unless state is 'offered'. */
   readonly offeredTo: AgentRecord[] = [];
@@ -36,9 +37,11 @@ export class CallRecord implements LineNode, HeapItem {
   agent: AgentRecord | null = null;
   answeredAt = 0;
 
-  // A call that joined its queue in arrival order waits in its queue's deadline lanes.
-  readonly relaxLink = new LaneLink<CallRecord>(this);
-  readonly expiryLink = new LaneLink<CallRecord>(this);
+  // A call that joined its queue in arrival order waits in the queue's ArrivalOrder,
+  // whose timers point at it when it is next to relax or expire.
+  inArrivalOrder = false;
+  olderInOrder: CallRecord | null = null;
+  newerInOrder: CallRecord | null = null;
   // A call back from a ring is out of arrival order: it has its own deadline heap entry
   // (next relaxation step or max wait, whichever is first).
   heapIndex = NOT_IN_HEAP;
@@ -137,9 +140,6 @@ export function callBefore(a: CallRecord, b: CallRecord): boolean {
   return a.virtualAt < b.virtualAt || (a.virtualAt === b.virtualAt && a.seq < b.seq);
 }
 
-const arrival = (call: CallRecord): number => call.enqueuedAt;
-const sequence = (call: CallRecord): number => call.seq;
-
 export class QueueRecord {
   readonly id: string;
   readonly strategy: QueueStrategy;
@@ -151,10 +151,8 @@ export class QueueRecord {
   /** Offerable agents by entry stage: a call at stage s may take any agent in partitions 0..s. */
   readonly partitions: IndexedHeap<Membership>[];
   readonly line: WaitingLine<CallRecord>;
-  /** relaxLanes[s]: calls at stage s, due at stage s + 1. One fewer than the stages. */
-  readonly relaxLanes: Lane<CallRecord>[];
-  /** Calls due at max wait; null without maxWaitMs. */
-  readonly expiryLane: Lane<CallRecord> | null;
+  /** Calls that joined in arrival order, with their relaxation and max-wait timers. */
+  readonly arrivals: ArrivalOrder;
   readonly handleTime = new HandleTimeAverage();
   /** Calls in the queue (waiting + offered): what maxSize limits. */
   size = 0;
@@ -169,8 +167,7 @@ export class QueueRecord {
     readonly index: number,
     readonly order: MemberOrder,
     linePool: LinePool<CallRecord>,
-    onRelax: (call: CallRecord, now: number) => void,
-    onExpiry: (call: CallRecord, now: number) => void,
+    arrivalOrder: (stages: readonly SkillStage[], maxWaitMs: number | undefined) => ArrivalOrder,
   ) {
     this.id = spec.id;
     this.strategy = spec.strategy;
@@ -180,8 +177,7 @@ export class QueueRecord {
     this.maxWaitMs = spec.maxWaitMs;
     this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(order));
     this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1), linePool);
-    this.relaxLanes = spec.stages.slice(1).map((next) => new Lane<CallRecord>(RELAX_RANK, next.afterMs, arrival, sequence, onRelax));
-    this.expiryLane = spec.maxWaitMs === undefined ? null : new Lane<CallRecord>(EXPIRY_RANK, spec.maxWaitMs, arrival, sequence, onExpiry);
+    this.arrivals = arrivalOrder(spec.stages, spec.maxWaitMs);
   }
 
   /** The skill stage that applies at `now` to a call that arrived at `enqueuedAt`. */

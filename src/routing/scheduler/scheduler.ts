@@ -83,6 +83,7 @@
 import { SwitchboardError } from '../../util/errors.js';
 import { displayedState, MISSED_OFFERS_REASON, AGENT_STATES, type AgentState } from './agent-state.js';
 import { memberOrder } from './agent-order.js';
+import { ArrivalOrder, ArrivalTimer } from './arrival-order.js';
 import type { SchedulerEvent } from './events.js';
 import { CandidateQueue } from './candidate-queue.js';
 import { IndexedHeap, NOT_IN_HEAP } from './indexed-heap.js';
@@ -166,12 +167,14 @@ export class QueueScheduler {
     for (const ms of new Set(specs.agents.map((a) => a.wrapUpMs).filter((ms) => ms > 0))) {
       this.wrapUpLanes.set(ms, new Lane<AgentRecord>(WRAP_UP_RANK, 0, wrapUpEnd, agentIndex, (agent, now) => this.wrapUpElapsed(agent, now)));
     }
-    const onRelax = (call: CallRecord): void => this.relaxInLane(call);
+    const onRelax = (call: CallRecord): void => this.markCall(call);
     // One pool for every queue's line: the records of all waiting calls in one typed array.
     const linePool = new LinePool<CallRecord>();
     const onExpiry = (call: CallRecord, now: number): void => this.expire(call, now);
     specs.queues.forEach((spec, i) => {
-      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), linePool, onRelax, onExpiry);
+      const arrivals = (stages: readonly SkillStage[], maxWaitMs: number | undefined): ArrivalOrder =>
+        new ArrivalOrder(stages, maxWaitMs, this.deadlines, onRelax, onExpiry);
+      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), linePool, arrivals);
       this.queues.set(spec.id, queue);
       spec.members.forEach((agentId, memberIndex) => {
         const agent = this.agents.get(agentId) as AgentRecord;
@@ -207,10 +210,7 @@ export class QueueScheduler {
     queue.size++;
     if (this.listener) this.emit({ type: 'call-entered', at: now, callId: call.id, queueId: queue.id, priority });
     queue.line.insert(call);
-    // A new call is the latest arrival: it joins the tails of its queue's lanes.
-    const firstStep = queue.relaxLanes[0];
-    if (firstStep !== undefined) this.link(firstStep, call.relaxLink);
-    if (queue.expiryLane !== null) this.link(queue.expiryLane, call.expiryLink);
+    queue.arrivals.append(call);
     this.markCall(call);
     return this.done(QUEUED);
   }
@@ -323,7 +323,8 @@ export class QueueScheduler {
     now = this.tick(now);
     this.overflows = undefined;
     for (let due = this.deadlines.peek(); due !== undefined && due.dueAt <= now; due = this.deadlines.peek()) {
-      if (due instanceof Lane) due.fireHead(now);
+      if (due instanceof ArrivalTimer) due.owner.fire(due, now);
+      else if (due instanceof Lane) due.fireHead(now);
       else this.returnedCallDue(due as CallRecord, now); // the only other kind of timer
     }
     const offers = this.match(now);
@@ -469,8 +470,7 @@ export class QueueScheduler {
   private leaveLine(call: CallRecord): void {
     call.queue.line.remove(call);
     if (call.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(call);
-    this.unlink(call.relaxLink);
-    this.unlink(call.expiryLink);
+    call.queue.arrivals.remove(call);
   }
 
   /** Takes the call out of its queue's counts; the caller drops it from `calls` or keeps it as connected. */
@@ -488,15 +488,6 @@ export class QueueScheduler {
     if (due === Infinity) return;
     call.dueAt = due;
     this.deadlines.push(call);
-  }
-
-  /** The head of relaxLanes[s] reached stage s + 1: it may now take agents it could not before. */
-  private relaxInLane(call: CallRecord): void {
-    const stage = ++call.stage;
-    this.unlink(call.relaxLink);
-    const nextStep = call.queue.relaxLanes[stage];
-    if (nextStep !== undefined) this.link(nextStep, call.relaxLink);
-    this.markCall(call);
   }
 
   /** The deadline of a call back from a ring: max wait, or else a relaxation step. */
