@@ -12,12 +12,16 @@
  */
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseLoadOptions } from './ramp/options.js';
+import { parseLoadOptions, USAGE } from './ramp/options.js';
 import { assertSippInstalled } from './ramp/sipp-process.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
 try {
+  if (process.argv.includes('--help')) {
+    console.log(USAGE);
+    process.exit(0);
+  }
   const options = parseLoadOptions(process.argv.slice(2));
   assertSippInstalled();
   let runLoad: typeof import('./ramp/load-run.js').runLoad;

@@ -126,7 +126,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       case '--pin-sipp': o.pinSipp = value(); break;
       case '--pin-node': o.pinNode = value(); break;
       case '--results': o.resultsDir = value(); break;
-      default: throw new Error(`unknown option ${flag}\n${USAGE}`);
+      default: throw new Error(`unknown option ${flag} (--help lists them)`);
     }
   }
   return o;
