@@ -36,6 +36,9 @@ function register(over: Partial<RequestFacts> = {}): RequestFacts {
   return { method: 'REGISTER', sourceAddress: PHONE, requestUri: 'sip:127.0.0.1', fromUser: 'alice', userAgent: 'Linphone/5.2', ...over };
 }
 
+/** What credentials that do not verify get (until the failure that blocks the source). */
+const BAD_CREDENTIALS: Admission = { kind: 'refuse', status: 403, reason: 'bad-credentials' };
+
 function challenged(a: Admission): Extract<Admission, { kind: 'challenge' }> {
   if (a.kind !== 'challenge') throw new Error(`expected a challenge, got ${JSON.stringify(a)}`);
   return a;
@@ -81,7 +84,7 @@ describe('InboundPolicy: trunks by source', () => {
     expect(c.headerName).toBe('WWW-Authenticate');
   });
 
-  it('a trunk with sources and digest is challenged (407) and admitted with its own credentials only', () => {
+  it('a trunk with sources and digest is challenged (407), admitted with its own credentials and refused with others', () => {
     const { clock, policy } = setup();
     const facts = invite({ sourceAddress: '127.0.0.3', fromUser: 'whoever' });
     const first = policy.admit(facts, clock.now());
@@ -91,7 +94,7 @@ describe('InboundPolicy: trunks by source', () => {
 
     const second = policy.admit(facts, clock.now());
     const alicesCredentials = withCredentials(facts, answer(second, facts, { username: 'alice', password: 'correct-horse' }));
-    expect(policy.admit(alicesCredentials, clock.now()).kind).toBe('challenge');
+    expect(policy.admit(alicesCredentials, clock.now())).toEqual(BAD_CREDENTIALS);
     expect(policy.sizes().trackedSources).toBe(1); // counted as a failure
   });
 
@@ -99,11 +102,13 @@ describe('InboundPolicy: trunks by source', () => {
     const { clock, policy } = setup();
     const facts = invite({ sourceAddress: PHONE, fromUser: 'secure' });
     const first = policy.admit(facts, clock.now());
-    expect(first.kind).toBe('refuse'); // "secure" is a trunk that must come from its sources: not challengeable here
+    // "secure" is a trunk that must come from its sources: not challengeable here
+    expect(first).toEqual({ kind: 'refuse', status: 403, reason: 'unknown-source' });
+    expect(policy.sizes().trackedSources).toBe(0);
     const c = policy.admit(invite({ fromUser: 'alice' }), clock.now());
     const attempt = policy.admit(withCredentials(facts, answer(c, facts, { username: 'secure', password: 'secure-pass-1' })), clock.now());
-    expect(attempt.kind).toBe('challenge');
-    expect(policy.sizes().trackedSources).toBe(1);
+    expect(attempt).toEqual(BAD_CREDENTIALS);
+    expect(policy.sizes().trackedSources).toBe(1); // counted as a failure
   });
 
   it('a digest-only trunk is admitted from anywhere with its credentials, but cannot REGISTER', () => {
@@ -116,7 +121,8 @@ describe('InboundPolicy: trunks by source', () => {
     const reg = register({ sourceAddress: '198.51.100.20', fromUser: 'roamer' });
     expect(policy.admit(reg, clock.now()).kind).toBe('refuse');
     const c = policy.admit(register(), clock.now());
-    expect(policy.admit(withCredentials(reg, answer(c, reg, { password: 'roamer-pass-1' })), clock.now()).kind).toBe('challenge');
+    expect(policy.admit(withCredentials(reg, answer(c, reg, { password: 'roamer-pass-1' })), clock.now())).toEqual(BAD_CREDENTIALS);
+    expect(policy.sizes().trackedSources).toBe(1);
   });
 });
 
@@ -168,7 +174,7 @@ describe('InboundPolicy: users', () => {
     expect(policy.sizes().trackedSources).toBe(0);
   });
 
-  it('an expired nonce with the right password: stale=true; with a wrong one: a failure', () => {
+  it('an expired nonce with the right password: challenged stale=true, no failure; with a wrong one: refused, a failure', () => {
     const { clock, policy } = setup();
     const facts = register();
     const c = policy.admit(facts, clock.now());
@@ -176,23 +182,35 @@ describe('InboundPolicy: users', () => {
     const stale = challenged(policy.admit(withCredentials(facts, answer(c, facts)), clock.now()));
     expect(stale.values[0]).toMatch(/, stale=true$/);
     expect(nonceOf(stale.values[0]!)).not.toBe(nonceOf(challenged(c).values[0]!));
-    const wrong = challenged(policy.admit(withCredentials(facts, answer(c, facts, { password: 'wrong-horse' })), clock.now()));
-    expect(wrong.values[0]).not.toMatch(/stale/);
+    expect(policy.sizes().trackedSources).toBe(0);
+    expect(policy.admit(withCredentials(facts, answer(c, facts, { password: 'wrong-horse' })), clock.now())).toEqual(BAD_CREDENTIALS);
     expect(policy.sizes().trackedSources).toBe(1);
+    // The phone answers the stale challenge without asking its user, and gets in.
+    expect(policy.admit(withCredentials(facts, answer(stale, facts)), clock.now())).toEqual({ kind: 'user', user: 'alice' });
   });
 
-  it('a forged nonce is a failure even with the right password', () => {
+  it('a forged nonce with the right password is challenged again with stale=true, and a wrong password on it is refused', () => {
     const { clock, policy } = setup();
     const facts = invite();
     const c = challenged(policy.admit(facts, clock.now()));
     const nonce = nonceOf(c.values[0]!);
     const forged = nonce.slice(0, -2) + (nonce.endsWith('AA') ? 'BB' : 'AA');
+    // A nonce of another process: one issued before a restart.
     const other = new InboundPolicy(config(BASE)).admit(facts, clock.now());
-    const results = [forged, nonceOf(challenged(other).values[0]!), 'deadbeef'].map((n) =>
-      policy.admit(withCredentials(facts, answer(c, facts, { nonce: n })), clock.now()),
-    );
-    expect(results.map((r) => r.kind)).toEqual(['challenge', 'challenge', 'drop']); // the third failure blocks
-    for (const r of results.slice(0, 2)) expect(challenged(r).values[0]).not.toMatch(/stale/);
+    const nonces = [forged, nonceOf(challenged(other).values[0]!), 'deadbeef'];
+    // Twice max_failures: were any of them a failure, the source would be blocked.
+    const results = [...nonces, ...nonces].map((n) => policy.admit(withCredentials(facts, answer(c, facts, { nonce: n })), clock.now()));
+    for (const r of results) {
+      const again = challenged(r);
+      expect(again.values.every((v) => v.endsWith(', stale=true'))).toBe(true);
+      expect(nonces).not.toContain(nonceOf(again.values[0]!));
+    }
+    expect(policy.sizes().trackedSources).toBe(0);
+    // The new nonce is a real one: the right password on it is admitted.
+    expect(policy.admit(withCredentials(facts, answer(results[1]!, facts)), clock.now())).toEqual({ kind: 'user', user: 'alice' });
+
+    const wrong = nonces.map((n) => policy.admit(withCredentials(facts, answer(c, facts, { nonce: n, password: 'wrong-horse' })), clock.now()));
+    expect(wrong).toEqual([BAD_CREDENTIALS, BAD_CREDENTIALS, { kind: 'drop', why: 'blocked' }]); // the third failure blocks
   });
 
   it('a user without a password, or an unknown name, is an unknown source', () => {
@@ -201,15 +219,15 @@ describe('InboundPolicy: users', () => {
     expect(policy.admit(register({ fromUser: 'mallory' }), clock.now())).toEqual({ kind: 'refuse', status: 403, reason: 'unknown-source' });
   });
 
-  it('an unknown username with credentials is answered like a wrong password', () => {
+  it('an unknown username with credentials is refused exactly like a wrong password', () => {
     const { clock, policy } = setup();
     const facts = register();
     const c = policy.admit(facts, clock.now());
     const unknown = policy.admit(withCredentials(facts, answer(c, facts, { username: 'mallory' })), clock.now());
     const wrong = policy.admit(withCredentials(facts, answer(c, facts, { password: 'wrong-horse' })), clock.now());
-    expect(unknown.kind).toBe('challenge');
-    expect(wrong.kind).toBe('challenge');
-    expect({ ...challenged(unknown), values: [] }).toEqual({ ...challenged(wrong), values: [] });
+    expect(unknown).toEqual(BAD_CREDENTIALS);
+    expect(wrong).toEqual(unknown);
+    expect(policy.sizes().trackedSources).toBe(1); // both count against the source
   });
 
   it.each([
@@ -218,10 +236,10 @@ describe('InboundPolicy: users', () => {
     ['missing fields', 'Digest username="alice"'],
     ['huge', `Digest username="${'a'.repeat(100_000)}"`],
     ['Basic', 'Basic YWxpY2U6Y29ycmVjdC1ob3JzZQ=='],
-  ])('malformed credentials (%s) are a failure answered with a challenge, never an exception', (_what, header) => {
+  ])('malformed credentials (%s) are a failure refused with 403, never an exception', (_what, header) => {
     const { clock, policy } = setup();
     const a = policy.admit(withCredentials(invite(), header), clock.now());
-    expect(a.kind).toBe('challenge');
+    expect(a).toEqual(BAD_CREDENTIALS);
     expect(policy.sizes().trackedSources).toBe(1);
   });
 
@@ -235,22 +253,23 @@ describe('InboundPolicy: users', () => {
       algorithm: 'MD5', username: 'alice', realm: 'switchboard', password: 'correct-horse',
       method: 'REGISTER', uri: facts.requestUri, nonce: nonceOf(c.values[0]!),
     });
-    expect(policy.admit(withCredentials(facts, md5), clock.now()).kind).toBe('challenge');
+    expect(policy.admit(withCredentials(facts, md5), clock.now())).toEqual(BAD_CREDENTIALS);
     expect(policy.sizes().trackedSources).toBe(1);
   });
 });
 
 describe('InboundPolicy: throttling', () => {
-  it('after max_failures wrong passwords the source is dropped until block_for passes', () => {
+  it('wrong passwords are challenged, then refused; after max_failures the source is dropped until block_for passes', () => {
     const { clock, policy } = setup();
     const facts = register();
-    const results: string[] = [];
+    const results: Admission[] = [];
     for (let i = 0; i < 3; i++) {
       const c = policy.admit(facts, clock.now());
-      results.push(policy.admit(withCredentials(facts, answer(c, facts, { password: 'wrong-horse' })), clock.now()).kind);
+      expect(c.kind).toBe('challenge');
+      results.push(policy.admit(withCredentials(facts, answer(c, facts, { password: 'wrong-horse' })), clock.now()));
       clock.advance(1000);
     }
-    expect(results).toEqual(['challenge', 'challenge', 'drop']);
+    expect(results).toEqual([BAD_CREDENTIALS, BAD_CREDENTIALS, { kind: 'drop', why: 'blocked' }]);
     // Blocked: even the right password, even a trunk-like request, is dropped.
     expect(policy.admit(facts, clock.now())).toEqual({ kind: 'drop', why: 'blocked' });
     expect(policy.admit(register({ sourceAddress: '127.0.0.10' }), clock.now()).kind).toBe('challenge');
