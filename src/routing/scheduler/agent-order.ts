@@ -2,7 +2,9 @@
  * Which offerable agent a queue's strategy prefers, as a strict total order on the
  * queue's memberships (smaller = offered first). Every key is constant while the agent
  * sits in the index: the scheduler only changes it while the agent is out of the index
- * (ringing, on a call, paused, logged out).
+ * (ringing, on a call, paused, logged out). So the keys are copied into the membership
+ * as it enters the index (keyMembership), and one comparison serves every strategy: the
+ * heaps compare numbers on the membership itself, without reading the agent.
  *
  * | strategy       | key (ascending)                                                         |
  * | -------------- | ----------------------------------------------------------------------- |
@@ -17,63 +19,39 @@
  * the call goes to the next agent instead of ringing the same phone again.
  *
  * @example
- *   const before = memberOrder('longest-idle');
- *   before(aliceInSupport, bobInSupport); // true if Alice has been idle longer
+ *   keyMembership(aliceInSupport);              // as Alice becomes offerable
+ *   keyMembership(bobInSupport);
+ *   memberBefore(aliceInSupport, bobInSupport); // true if Alice has been idle longer (longest-idle)
  */
 import type { Membership } from './records.js';
-import type { QueueStrategy } from './types.js';
 
-export type MemberOrder = (a: Membership, b: Membership) => boolean;
-
-export function memberOrder(strategy: QueueStrategy): MemberOrder {
-  switch (strategy) {
+/** Copies the strategy's keys from the agent's facts into the membership (key0, key1, key2). */
+export function keyMembership(m: Membership): void {
+  const agent = m.agent;
+  const missed = agent.missedInARow > 0 ? 1 : 0;
+  switch (m.queue.strategy) {
     case 'longest-idle':
-      return longestIdle;
+      m.setKeys(missed, agent.idleSince, 0);
+      return;
     case 'fewest-calls':
-      return fewestCalls;
+      m.setKeys(missed, agent.answered, agent.idleSince);
+      return;
     case 'round-robin':
-      return roundRobin;
+      m.setKeys(missed, m.lastOfferSeq, 0);
+      return;
     case 'linear':
-      return linear;
+      m.setKeys(missed, 0, 0);
+      return;
     case 'ring-all':
-      return byMemberIndex;
+      m.setKeys(0, 0, 0);
+      return;
   }
 }
 
-function missedFirst(a: Membership, b: Membership): number {
-  return (a.agent.missedInARow > 0 ? 1 : 0) - (b.agent.missedInARow > 0 ? 1 : 0);
-}
-
-function byMemberIndex(a: Membership, b: Membership): boolean {
-  return a.memberIndex < b.memberIndex;
-}
-
-function idleLonger(a: Membership, b: Membership): boolean {
-  if (a.agent.idleSince !== b.agent.idleSince) return a.agent.idleSince < b.agent.idleSince;
-  return a.memberIndex < b.memberIndex;
-}
-
-function longestIdle(a: Membership, b: Membership): boolean {
-  const m = missedFirst(a, b);
-  return m !== 0 ? m < 0 : idleLonger(a, b);
-}
-
-function fewestCalls(a: Membership, b: Membership): boolean {
-  const m = missedFirst(a, b);
-  if (m !== 0) return m < 0;
-  if (a.agent.answered !== b.agent.answered) return a.agent.answered < b.agent.answered;
-  return idleLonger(a, b);
-}
-
-function roundRobin(a: Membership, b: Membership): boolean {
-  const m = missedFirst(a, b);
-  if (m !== 0) return m < 0;
-  if (a.lastOfferSeq !== b.lastOfferSeq) return a.lastOfferSeq < b.lastOfferSeq;
-  return a.memberIndex < b.memberIndex;
-}
-
-function linear(a: Membership, b: Membership): boolean {
-  const m = missedFirst(a, b);
-  if (m !== 0) return m < 0;
+/** The strategy's order on keyed memberships: keys in turn, then member index. */
+export function memberBefore(a: Membership, b: Membership): boolean {
+  if (a.key0 !== b.key0) return a.key0 < b.key0;
+  if (a.key1 !== b.key1) return a.key1 < b.key1;
+  if (a.key2 !== b.key2) return a.key2 < b.key2;
   return a.memberIndex < b.memberIndex;
 }

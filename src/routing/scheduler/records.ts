@@ -4,10 +4,10 @@
  * between indexes allocates nothing. Internal to src/routing/scheduler.
  *
  * @example
- *   const queue = new QueueRecord(spec, 0, memberOrder(spec.strategy), new LinePool<CallRecord>(), (stages, maxWaitMs) => arrivalOrder);
+ *   const queue = new QueueRecord(spec, 0, new LinePool<CallRecord>(), (stages, maxWaitMs) => arrivalOrder);
  *   const call = new CallRecord('c1', queue, 0, now, 1);
  */
-import type { MemberOrder } from './agent-order.js';
+import { memberBefore } from './agent-order.js';
 import type { ArrivalOrder } from './arrival-order.js';
 import { IndexedHeap, NOT_IN_HEAP, type HeapItem } from './indexed-heap.js';
 import type { AgentSpec, QueueSpec, QueueStrategy, SkillStage } from './types.js';
@@ -22,15 +22,16 @@ export const RELAX_RANK = 2;
 
 export type CallState = 'waiting' | 'offered' | 'connected' | 'gone';
 
-export class CallRecord implements LineNode, HeapItem {
+/** Shared by every call that rings nobody; never modified (a call that rings gets its own list). */
+const NO_AGENTS: AgentRecord[] = Object.freeze([]) as unknown as AgentRecord[];
+
+export class CallRecord implements LineNode {
   readonly virtualAt: number;
-  /** Absolute max-wait instant, Infinity when the queue has no max wait. */
-  readonly expiresAt: number;
   state: CallState = 'waiting';
   /** Skill stage index, kept current by the deadline timers up to the last dispatch. */
   stage = 0;
   /** Agents the call is ringing (several for ring-all). Empty unless state is 'offered'. */
-  readonly offeredTo: AgentRecord[] = [];
+  offeredTo: AgentRecord[] = NO_AGENTS;
   /** Pending dispatch work: queued for the next match. */
   dirty = false;
   /** Once connected (answered, until callEnded): the agent and when it answered. */
@@ -42,12 +43,8 @@ export class CallRecord implements LineNode, HeapItem {
   inArrivalOrder = false;
   olderInOrder: CallRecord | null = null;
   newerInOrder: CallRecord | null = null;
-  // A call back from a ring is out of arrival order: it has its own deadline heap entry
-  // (next relaxation step or max wait, whichever is first).
-  heapIndex = NOT_IN_HEAP;
-  dueAt = 0;
-  readonly timerRank = EXPIRY_RANK;
-  readonly timerOrdinal: number;
+  /** Made when the call first comes back from a ring (it is then out of arrival order). */
+  returnTimer: ReturnTimer | null = null;
 
   /** The call's record in the waiting line's pool while in line. */
   lineSlot = NOT_IN_LINE;
@@ -65,8 +62,32 @@ export class CallRecord implements LineNode, HeapItem {
   ) {
     // Each priority level is a head start of agingMs: time-invariant, so the line stays sorted.
     this.virtualAt = enqueuedAt - priority * queue.agingMs;
-    this.expiresAt = queue.maxWaitMs === undefined ? Infinity : enqueuedAt + queue.maxWaitMs;
-    this.timerOrdinal = seq;
+  }
+
+  /** Rings the agents: the call's own list of them. */
+  ring(agents: AgentRecord[]): void {
+    this.offeredTo = agents;
+  }
+
+  /** Rings nobody any more. */
+  ringNobody(): void {
+    this.offeredTo = NO_AGENTS;
+  }
+}
+
+/**
+ * The deadline of a call back from a ring: its next relaxation step or its max wait,
+ * whichever is first. Such a call is out of arrival order, so it cannot share its
+ * queue's timers; ring returns are rare next to arrivals, so it is made on demand.
+ */
+export class ReturnTimer implements Timer {
+  heapIndex = NOT_IN_HEAP;
+  dueAt = 0;
+  readonly timerRank = EXPIRY_RANK;
+  readonly timerOrdinal: number;
+
+  constructor(readonly call: CallRecord) {
+    this.timerOrdinal = call.seq;
   }
 }
 
@@ -109,6 +130,10 @@ export class Membership implements HeapItem {
   heapIndex = NOT_IN_HEAP;
   /** Value of the scheduler's offer counter when this queue last offered the agent a call (round-robin). */
   lastOfferSeq = 0;
+  // The strategy's sort keys, set by keyMembership as the agent enters the queue's index.
+  key0 = 0;
+  key1 = 0;
+  key2 = 0;
 
   constructor(
     readonly agent: AgentRecord,
@@ -120,6 +145,12 @@ export class Membership implements HeapItem {
     /** How long a caller must have waited for the agent to qualify (the entry stage's afterMs). */
     readonly entryWaitMs: number,
   ) {}
+
+  setKeys(key0: number, key1: number, key2: number): void {
+    this.key0 = key0;
+    this.key1 = key1;
+    this.key2 = key2;
+  }
 }
 
 /** What the deadline heap holds: lanes, and calls back from a ring. */
@@ -165,7 +196,6 @@ export class QueueRecord {
   constructor(
     spec: QueueSpec,
     readonly index: number,
-    readonly order: MemberOrder,
     linePool: LinePool<CallRecord>,
     arrivalOrder: (stages: readonly SkillStage[], maxWaitMs: number | undefined) => ArrivalOrder,
   ) {
@@ -175,7 +205,7 @@ export class QueueRecord {
     this.agingMs = spec.agingMs;
     this.maxSize = spec.maxSize;
     this.maxWaitMs = spec.maxWaitMs;
-    this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(order));
+    this.partitions = spec.stages.map(() => new IndexedHeap<Membership>(memberBefore));
     this.line = new WaitingLine<CallRecord>(0x9e3779b9 ^ (index + 1), linePool);
     this.arrivals = arrivalOrder(spec.stages, spec.maxWaitMs);
   }
@@ -186,6 +216,11 @@ export class QueueRecord {
     // Same expression as the stage deadlines (enqueuedAt + afterMs <= now), never now − enqueuedAt.
     while (s > 0 && enqueuedAt + (this.stages[s] as SkillStage).afterMs > now) s--;
     return s;
+  }
+
+  /** The instant `call` reaches its max wait, Infinity without one. */
+  expiresAt(call: CallRecord): number {
+    return this.maxWaitMs === undefined ? Infinity : call.enqueuedAt + this.maxWaitMs;
   }
 
   /** The instant `call` reaches its next stage, Infinity at the last. */

@@ -82,7 +82,7 @@
  */
 import { SwitchboardError } from '../../util/errors.js';
 import { displayedState, MISSED_OFFERS_REASON, AGENT_STATES, type AgentState } from './agent-state.js';
-import { memberOrder } from './agent-order.js';
+import { keyMembership, memberBefore } from './agent-order.js';
 import { ArrivalOrder, ArrivalTimer } from './arrival-order.js';
 import type { SchedulerEvent } from './events.js';
 import { CandidateQueue } from './candidate-queue.js';
@@ -92,6 +92,7 @@ import {
   AgentRecord,
   callBefore,
   CallRecord,
+  ReturnTimer,
   Membership,
   QueueRecord,
   timerBefore,
@@ -174,7 +175,7 @@ export class QueueScheduler {
     specs.queues.forEach((spec, i) => {
       const arrivals = (stages: readonly SkillStage[], maxWaitMs: number | undefined): ArrivalOrder =>
         new ArrivalOrder(stages, maxWaitMs, this.deadlines, onRelax, onExpiry);
-      const queue = new QueueRecord(spec, i, memberOrder(spec.strategy), linePool, arrivals);
+      const queue = new QueueRecord(spec, i, linePool, arrivals);
       this.queues.set(spec.id, queue);
       spec.members.forEach((agentId, memberIndex) => {
         const agent = this.agents.get(agentId) as AgentRecord;
@@ -325,7 +326,7 @@ export class QueueScheduler {
     for (let due = this.deadlines.peek(); due !== undefined && due.dueAt <= now; due = this.deadlines.peek()) {
       if (due instanceof ArrivalTimer) due.owner.fire(due, now);
       else if (due instanceof Lane) due.fireHead(now);
-      else this.returnedCallDue(due as CallRecord, now); // the only other kind of timer
+      else this.returnedCallDue(due as ReturnTimer, now); // the only other kind of timer
     }
     const offers = this.match(now);
     const overflows = this.overflows;
@@ -469,7 +470,8 @@ export class QueueScheduler {
 
   private leaveLine(call: CallRecord): void {
     call.queue.line.remove(call);
-    if (call.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(call);
+    const timer = call.returnTimer;
+    if (timer !== null && timer.heapIndex !== NOT_IN_HEAP) this.deadlines.remove(timer);
     call.queue.arrivals.remove(call);
   }
 
@@ -484,20 +486,22 @@ export class QueueScheduler {
 
   /** Deadline of a call back from a ring: its next relaxation step or max wait. */
   private scheduleCall(call: CallRecord): void {
-    const due = Math.min(call.queue.nextStageAt(call), call.expiresAt);
+    const due = Math.min(call.queue.nextStageAt(call), call.queue.expiresAt(call));
     if (due === Infinity) return;
-    call.dueAt = due;
-    this.deadlines.push(call);
+    const timer = (call.returnTimer ??= new ReturnTimer(call));
+    timer.dueAt = due;
+    this.deadlines.push(timer);
   }
 
   /** The deadline of a call back from a ring: max wait, or else a relaxation step. */
-  private returnedCallDue(call: CallRecord, now: number): void {
-    if (call.expiresAt <= call.dueAt) {
+  private returnedCallDue(timer: ReturnTimer, now: number): void {
+    const call = timer.call;
+    if (call.queue.expiresAt(call) <= timer.dueAt) {
       this.expire(call, now);
       return;
     }
-    this.deadlines.remove(call);
-    call.stage = call.queue.stageAt(call.enqueuedAt, call.dueAt);
+    this.deadlines.remove(timer);
+    call.stage = call.queue.stageAt(call.enqueuedAt, timer.dueAt);
     this.scheduleCall(call);
     this.markCall(call);
   }
@@ -560,7 +564,7 @@ export class QueueScheduler {
   private withdrawAll(call: CallRecord, now: number): readonly string[] {
     const ids = call.offeredTo.map((a) => a.id);
     for (const agent of call.offeredTo) this.withdraw(call, agent, now);
-    call.offeredTo.length = 0;
+    call.ringNobody();
     return ids;
   }
 
@@ -628,11 +632,10 @@ export class QueueScheduler {
       for (let s = 0; s <= call.stage; s++) for (const m of (partitions[s] as IndexedHeap<Membership>).items) all.push(m);
       return all.sort((a, b) => a.memberIndex - b.memberIndex);
     }
-    const order = queue.order;
     let best: Membership | undefined;
     for (let s = 0; s <= call.stage; s++) {
       const m = (partitions[s] as IndexedHeap<Membership>).peek();
-      if (m !== undefined && (best === undefined || order(m, best))) best = m;
+      if (m !== undefined && (best === undefined || memberBefore(m, best))) best = m;
     }
     return best === undefined ? [] : [best];
   }
@@ -644,11 +647,11 @@ export class QueueScheduler {
     queue.offered++;
     const agentIds = chosen.map((m) => m.agent.id);
     if (this.listener) this.emit({ type: 'call-offered', at: now, callId: call.id, queueId: queue.id, agentIds });
+    call.ring(chosen.map((m) => m.agent));
     for (const m of chosen) {
       const agent = m.agent;
       const from = displayedState(agent);
       agent.offer = call;
-      call.offeredTo.push(agent);
       this.settle(agent, from, agent.pauseReason, now, undefined);
       // Only now that the agent is out of every index may its round-robin key change.
       m.lastOfferSeq = ++this.offersMade;
@@ -671,7 +674,10 @@ export class QueueScheduler {
       agent.offerable = offerable;
       if (offerable) {
         if (idleFrom !== undefined) agent.idleSince = idleFrom;
-        for (const m of agent.servable) (m.queue.partitions[m.entryStage] as IndexedHeap<Membership>).push(m);
+        for (const m of agent.servable) {
+          keyMembership(m);
+          (m.queue.partitions[m.entryStage] as IndexedHeap<Membership>).push(m);
+        }
         if (!agent.dirty) {
           agent.dirty = true;
           this.dirtyAgents.push(agent);
