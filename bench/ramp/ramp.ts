@@ -21,6 +21,8 @@ export interface RampPlan {
   readonly maxRate: number;
   readonly warmupSeconds: number;
   readonly seconds: number;
+  /** The caller's pause after each ACK, ms (0 for load). */
+  readonly holdMs: number;
   readonly pin: Pinning;
   /** Called after every step (printing). */
   readonly onStep?: (step: StepResult, verdict: Verdict) => void;
@@ -41,7 +43,7 @@ export async function runRamp(plan: RampPlan): Promise<RampResult> {
   let maxPassingRate = 0;
   let stoppedBecause = `reached the highest rate asked for (${plan.maxRate} calls/s)`;
   for (let rate = plan.start; rate <= plan.maxRate; rate += plan.increment) {
-    const step = await runStep({ label: plan.label, scenario: plan.scenario, rate, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, holdMs: 0, target: plan.target, pin: plan.pin });
+    const step = await runStep({ label: plan.label, scenario: plan.scenario, rate, warmupSeconds: plan.warmupSeconds, seconds: plan.seconds, holdMs: plan.holdMs, target: plan.target, pin: plan.pin });
     const verdict = judge(step);
     steps.push({ ...step, pass: verdict.pass, reasons: verdict.reasons });
     plan.onStep?.(step, verdict);

@@ -63,6 +63,11 @@ export function markdownReport(r: LoadReport): string {
   if (r.register) out.push(`| registration storm at ${r.register.rate}/s | ${r.register.successful}/${r.register.calls} ok, ${r.register.failed} failed${r.register.needs ? ` (needs ${r.register.needs})` : ''} |`);
   const steps = [...(r.baseline?.steps ?? []), ...(r.switchboard?.steps ?? []), ...(r.overload ? [r.overload.step] : []), ...(r.soak ? [r.soak.step] : []), ...(r.register ? [r.register.baseline, r.register] : [])];
   if (steps.length > 0) out.push('', '## Steps', '', STEP_HEAD, ...steps.map((s) => `| ${stepRow(s)} |`));
+  const failing = steps.filter((s) => s.failureReasons.length > 0);
+  if (failing.length > 0) {
+    out.push('', '## Why calls failed (SIPp error logs)', '');
+    for (const s of failing) out.push(`- ${s.label} ${s.rate} cps: ${s.failureReasons.map((r) => `\`${r.replace(/`/g, "'")}\``).join('; ')}`);
+  }
   if (r.concurrency.length > 0) {
     out.push('', '## Concurrency', '', '| calls | built at cps | held | engine dialogs | RSS idle → loaded MiB | app heap idle → loaded MiB | RSS KiB/call | heap KiB/call | failed |', '| ---: | ---: | ---: | ---: | --- | --- | ---: | ---: | ---: |');
     for (const c of r.concurrency) {

@@ -41,7 +41,7 @@ export interface SippProcess {
 }
 
 /** Traces every bench SIPp writes: statistics every second, message counts, response times. */
-export const TRACE_ARGS: readonly string[] = ['-trace_stat', '-stf', 'stat.csv', '-fd', '1', '-trace_counts', '-trace_rtt', '-rtt_freq', '1', '-nostdin'];
+export const TRACE_ARGS: readonly string[] = ['-trace_stat', '-stf', 'stat.csv', '-fd', '1', '-trace_counts', '-trace_rtt', '-rtt_freq', '1', '-trace_err', '-nostdin'];
 
 /** Throws a one-line error when SIPp is not installed or not executable. */
 export function assertSippInstalled(): void {
@@ -88,6 +88,8 @@ export interface SippFiles {
   readonly stat: CsvRow[];
   readonly rtt: RttSample[];
   readonly counts: MessageCounts;
+  /** Up to 3 distinct reasons from SIPp's error log (why calls failed), timestamps and Call-IDs removed. */
+  readonly errors: readonly string[];
 }
 
 /** What SIPp left in its directory; empty parts when it wrote nothing (it failed to start). */
@@ -97,7 +99,7 @@ export function readSippFiles(dir: string): SippFiles {
     const name = names.find((n) => n.endsWith(suffix));
     return name === undefined ? '' : readFileSync(join(dir, name), 'utf8');
   };
-  return { stat: readStatRows(read('stat.csv')), rtt: readRttSamples(read('_rtt.csv')), counts: readMessageCounts(read('_counts.csv')) };
+  return { stat: readStatRows(read('stat.csv')), rtt: readRttSamples(read('_rtt.csv')), counts: readMessageCounts(read('_counts.csv')), errors: errorReasons(read('_errors.log')) };
 }
 
 function safeList(dir: string): string[] {
@@ -106,4 +108,23 @@ function safeList(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/**
+ * SIPp's error log: events that start with a timestamp line and may run over several lines
+ * (the message it choked on). Each distinct event becomes its first line plus its last
+ * (where SIPp puts e.g. the regexp that failed), Call-IDs removed; at most 3.
+ */
+export function errorReasons(log: string): string[] {
+  const reasons = new Set<string>();
+  // An event may start right after the previous one's closing quote, without a newline.
+  const events = log.replace(/\r/g, '').split(/(?=\d{4}-\d\d-\d\d\t\d\d:\d\d:\d\d\.\d+\t)/).slice(1);
+  for (const event of events) {
+    const lines = event.split('\n').filter((l) => l.trim() !== '');
+    const first = (lines[0] ?? '').replace(/^\d{4}-\d\d-\d\d\t\S+\t[\d.]+: /, '');
+    const last = lines.length > 1 ? ` … ${lines[lines.length - 1]!.trim().replace(/'$/, '')}` : '';
+    reasons.add(`${first}${last}`.replace(/Call-Id '[^']*'/g, "Call-Id '…'").replace(/for call: \S+/g, 'for call: …').slice(0, 240));
+    if (reasons.size >= 3) break;
+  }
+  return [...reasons];
 }

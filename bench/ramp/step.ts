@@ -57,6 +57,8 @@ export interface StepResult {
   readonly failed: number;
   /** Calls refused with 503 (the overload scenario counts them as successful). */
   readonly shed: number;
+  /** Why calls failed, from the SIPp error logs (UAC then UAS, at most 3 each). */
+  readonly failureReasons: readonly string[];
   /** Set when the step did not run to its end: killed at the wall-clock bound, or SIPp refused to start. */
   readonly error: string | undefined;
   /** Answered calls per second in the measured window (INVITE→200 samples). */
@@ -180,8 +182,9 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
     else if (uacExit.killedByBound) error = `killed at the wall-clock bound of ${boundSeconds} s`;
     const successful = num(lastUac, 'SuccessfulCall(C)');
     const failed = Math.max(num(lastUac, 'FailedCall(C)'), calls - successful);
-    const windowEndMs = (end?.at ?? Date.now()) - started;
-    const windowStartMs = window.at - started;
+    // The window on SIPp's own clock (its response-time stamps count from its start).
+    const windowStartMs = warmupSeconds * 1000;
+    const windowEndMs = runSeconds * 1000;
     const answered = uacFiles.rtt.filter((s) => s.rtd === 1 && s.atMs >= windowStartMs && s.atMs < windowEndMs);
     const windowSeconds = Math.max(0.001, (windowEndMs - windowStartMs) / 1000);
     const messages = uacFiles.counts.messages + (uasFiles?.counts.messages ?? 0);
@@ -199,6 +202,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
       successful,
       failed,
       shed: receivedCount(uacFiles.counts, '503'),
+      failureReasons: [...uacFiles.errors.map((e) => `UAC: ${e}`), ...(uasFiles?.errors ?? []).map((e) => `UAS: ${e}`)],
       error,
       answeredCps: answered.length / windowSeconds,
       messages,
@@ -223,8 +227,12 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
     uac?.kill();
     uas?.kill();
     loop.disable();
-    rmSync(uacDir, { recursive: true, force: true });
-    rmSync(uasDir, { recursive: true, force: true });
+    // SWITCHBOARD_BENCH_KEEP=1 keeps SIPp's traces for a post-mortem (paths on stderr).
+    if (process.env['SWITCHBOARD_BENCH_KEEP'] === '1') process.stderr.write(`kept SIPp traces: ${uacDir} ${uasDir}\n`);
+    else {
+      rmSync(uacDir, { recursive: true, force: true });
+      rmSync(uasDir, { recursive: true, force: true });
+    }
   }
 }
 

@@ -10,7 +10,7 @@ const good: StepResult = {
   label: 'switchboard', scenario: 'basic', rate: 500, warmupSeconds: 2, seconds: 5, calls: 3500, successful: 3500, failed: 0, shed: 0, error: undefined,
   answeredCps: 499, messages: 49_000, retransmissions: 0, retransmissionRatio: 0, currentCalls: [4, 5, 3, 4, 6, 5], latencySippMs: lat,
   latencySwitchboardMs: lat, cpuPercent: { switchboard: 50, sippUac: 10, sippUas: 10 }, cpuMsPerCall: 1, rssMiB: { switchboard: 150, sippUac: 8, sippUas: 8 },
-  loopDelayP99Ms: { app: 1, engine: 1 }, udpDrops: { rcvbufErrors: 0, socketDrops: 0 },
+  loopDelayP99Ms: { app: 1, engine: 1 }, udpDrops: { rcvbufErrors: 0, socketDrops: 0 }, failureReasons: [],
 };
 
 describe('percentiles and slope', () => {
