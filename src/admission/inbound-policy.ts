@@ -15,10 +15,11 @@
  *
  * REGISTER is always a user's (trunks do not register), challenged with 401
  * WWW-Authenticate; every other method with 407 Proxy-Authenticate. Credentials that do
- * not verify (wrong password, unknown username, forged nonce, garbage) count as a
- * failure against the source address and are answered with a fresh challenge, the same
- * for unknown and known usernames; right credentials on an expired or already used
- * nonce get a challenge with stale=true and count nothing.
+ * not verify (wrong password, unknown username, garbage) count as a failure against the
+ * source address and are refused with 403 — challenged, then refused — the same for
+ * unknown and known usernames. Right credentials on an expired, already used or foreign
+ * nonce (one issued before a restart) get a challenge with stale=true and count nothing:
+ * a response that verifies proves the password whatever the nonce.
  *
  * Trunk call limits are a separate step, `acquireCall`, which the app makes for INVITEs
  * admitted as a trunk's: it holds a slot until the call ends, which only the app knows,
@@ -72,7 +73,7 @@ export interface RequestFacts {
   readonly fromUser: string;
 }
 
-export type RefusalReason = 'scanner' | 'unknown-source' | 'max_calls' | 'max_cps';
+export type RefusalReason = 'scanner' | 'unknown-source' | 'bad-credentials' | 'max_calls' | 'max_cps';
 export type DropReason = 'blocked' | 'scanner' | 'unknown-source';
 
 export type Refusal = { kind: 'refuse'; status: 403 | 503; reason: RefusalReason; retryAfter?: number };
@@ -180,7 +181,7 @@ export class InboundPolicy {
     }
 
     const found = this.credentials(facts, register);
-    if (found === 'malformed') return this.failure(facts.sourceAddress, now, mode);
+    if (found === 'malformed') return this.failure(facts.sourceAddress, now);
     if (found) return this.verify(found, facts, now, mode, expectedTrunk);
 
     const principal = this.principals.get(facts.fromUser);
@@ -238,15 +239,15 @@ export class InboundPolicy {
     const allowed = principal !== undefined && this.mayAuthenticate(principal, mode === WWW, expectedTrunk);
     const ha1 = (allowed ? principal.ha1.get(c.algorithm) : undefined) ?? this.decoyHa1.get(c.algorithm);
     const right = ha1 !== undefined && verifyDigestResponse(c, facts.method, ha1) && allowed && this.algorithms.includes(c.algorithm);
-    if (!right || nonce === 'invalid') return this.failure(facts.sourceAddress, now, mode);
+    if (!right) return this.failure(facts.sourceAddress, now);
     if (nonce !== 'fresh') return this.challenge(now, mode, true);
     this.nonces.markUsed(c.nonce, now);
     return principal.kind === 'user' ? { kind: 'user', user: principal.name } : { kind: 'trunk', trunk: principal.name };
   }
 
-  private failure(source: string, now: number, mode: ChallengeMode): Admission {
+  private failure(source: string, now: number): Admission {
     if (this.throttle.recordFailure(source, now)) return { kind: 'drop', why: 'blocked' };
-    return this.challenge(now, mode, false);
+    return { kind: 'refuse', status: 403, reason: 'bad-credentials' };
   }
 
   private challenge(now: number, mode: ChallengeMode, stale: boolean): Admission {

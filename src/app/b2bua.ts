@@ -1,21 +1,24 @@
 import Srf from 'drachtio-srf';
+import { InboundPolicy } from '../admission/index.js';
+import type { CallRecord } from '../cdr/index.js';
 import type { Config } from '../config/index.js';
+import { InMemoryRegistrationStore, type RegistrationStore } from '../registrar/index.js';
 import type { Decision, Router, RoutingState } from '../routing/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { Bridged } from './call/bridge.js';
 import { CallFlow, type CallReport, type StepHandler } from './call/call-flow.js';
-import type { RegisteredContact } from './call/dial-plan.js';
 import { GatewayBlackouts } from './call/gateway-blackouts.js';
+import { toCallRecord, refusedCallRecord } from './call-records.js';
+import { refuse, requestFacts } from './inbound.js';
+import { RegistrarService } from './registrar-service.js';
+import { userOf } from './user-of.js';
+
+export { userOf };
 
 export interface DrachtioTarget {
   readonly host: string;
   readonly port: number;
   readonly secret: string;
-}
-
-/** Where registered contacts come from (the registrar); none: only static contacts ring. */
-export interface ContactDirectory {
-  contactsOf(user: string): readonly RegisteredContact[];
 }
 
 export interface B2buaOptions {
@@ -24,7 +27,12 @@ export interface B2buaOptions {
   readonly logger?: Logger;
   /** Injected clock for routing decisions and CDR times (tests, `--test-clock`). */
   readonly now?: () => number;
-  readonly contacts?: ContactDirectory;
+  /** Registrations (default: in memory, owned by the application). */
+  readonly registrations?: RegistrationStore;
+  /** Blocks a source in the engine (the embedded engine's `blockSource`); absent with an external drachtio-server. */
+  readonly blockSource?: (address: string, forMs: number) => void;
+  /** Receives one record per call attempt (the CDR writer). */
+  readonly cdr?: { write(record: CallRecord): void };
   /** Queue lengths for routing (the ACD); none: every queue is empty. */
   readonly queueLength?: (queue: string) => number;
   /** Steps that need media (voicemail, IVR, queue). */
@@ -35,6 +43,9 @@ export interface B2buaOptions {
 
 /** What the application does with an INVITE before any B leg: refuse it, or run a decision. */
 export type Admission = { readonly status: number; readonly reason: string } | { readonly decision: Decision };
+
+/** Calls from trunks hold a slot of the trunk's max_calls until they end. */
+type Release = () => void;
 
 /**
  * The call-handling application, written on the unmodified drachtio-srf: it connects to
@@ -57,24 +68,40 @@ export class B2buaApp {
   private readonly blackouts: GatewayBlackouts;
   private readonly state: RoutingState;
   private readonly bridges = new Set<Bridged>();
+  private readonly policy: InboundPolicy;
+  readonly registrations: RegistrationStore;
+  private readonly ownsRegistrations: boolean;
+  private readonly registrar: RegistrarService;
   private active = 0;
 
   constructor(private readonly opts: B2buaOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
     this.now = opts.now ?? Date.now;
     this.blackouts = new GatewayBlackouts(this.now);
-    const contacts = opts.contacts;
+    this.policy = new InboundPolicy(opts.config, { trunks: opts.router.trunks });
+    this.ownsRegistrations = opts.registrations === undefined;
+    this.registrations = opts.registrations ?? new InMemoryRegistrationStore({ clock: { now: this.now, monotonic: () => performance.now() }, logger: this.logger });
+    this.registrar = new RegistrarService({
+      config: opts.config,
+      store: this.registrations,
+      policy: this.policy,
+      now: this.now,
+      ...(opts.blockSource === undefined ? {} : { blockSource: opts.blockSource }),
+    });
     const users = opts.config.users;
     this.state = {
-      isRegistered: (user) => (contacts?.contactsOf(user).length ?? 0) > 0 || (users[user]?.contacts?.length ?? 0) > 0,
+      isRegistered: (user) => this.registrations.isRegistered(user) || (users[user]?.contacts?.length ?? 0) > 0,
       isGatewayInService: (uri) => this.blackouts.isInService(uri),
       queueLength: opts.queueLength ?? (() => 0),
     };
     this.srf.invite((req, res) => {
       this.onInvite(req, res).catch((err: unknown) => this.logger.error({ err }, 'INVITE handling failed'));
     });
+    // drachtio-srf registers these verbs at run time; its typings only declare invite().
+    const verbs = this.srf as unknown as Record<'register' | 'options', (h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void) => void>;
+    verbs.register((req, res) => this.registrar.handle(req, res));
     // Carriers probe trunks with OPTIONS; answer them instead of the engine's 503.
-    (this.srf as unknown as { options(h: (req: Srf.SrfRequest, res: Srf.SrfResponse) => void): void }).options((_req, res) => res.send(200));
+    verbs.options((_req, res) => res.send(200));
     this.srf.on('error', (err) => this.logger.warn({ err: err.message }, 'drachtio connection error'));
   }
 
@@ -113,6 +140,7 @@ export class B2buaApp {
 
   /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
+    if (this.ownsRegistrations) this.registrations.close();
     try {
       this.srf.disconnect();
     } catch {
@@ -120,30 +148,39 @@ export class B2buaApp {
     }
   }
 
-  /** The routing decision for a call, or the refusal before routing. Pure apart from live state; exported for tests. */
-  admit(req: { uri: string; from: string; headers: Record<string, string>; sourceAddress: string }): Admission {
-    const trunk = this.opts.router.trunks.bySource(req.sourceAddress);
-    if (trunk === undefined) return { status: 403, reason: 'Forbidden' };
-    const decision = this.opts.router.decide(
-      { to: userOf(req.uri), from: userOf(req.from), trunk: trunk.trunk, headers: req.headers, sourceAddress: req.sourceAddress },
+  /** The routing decision for a call from a trunk or user. Pure apart from live state; exported for tests. */
+  decide(req: { uri: string; from: string; headers: Record<string, string>; sourceAddress: string }, trunk: string | undefined): Decision {
+    return this.opts.router.decide(
+      { to: userOf(req.uri), from: userOf(req.from), ...(trunk === undefined ? {} : { trunk }), headers: req.headers, sourceAddress: req.sourceAddress },
       this.now(),
       this.state,
     );
-    return { decision };
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
     const maxForwards = Number(req.get('Max-Forwards') ?? '70');
     if (Number.isFinite(maxForwards) && maxForwards <= 0) return res.send(483);
-    const admission = this.admit({ uri: req.uri, from: req.get('From') ?? '', headers: req.headers, sourceAddress: req.source_address });
-    if ('status' in admission) return res.send(admission.status, admission.reason, {});
+    const now = this.now();
+    const a = this.policy.admit(requestFacts(req), now);
+    if (a.kind !== 'trunk' && a.kind !== 'user') return refuse(res, a, req.source_address, this.opts.blockSource, this.opts.config.security.auth.block_for);
+    let release: Release | undefined;
+    if (a.kind === 'trunk') {
+      const slot = this.policy.acquireCall(a.trunk, now);
+      if (slot.kind === 'refuse') {
+        refuse(res, slot, req.source_address, undefined, 0);
+        this.opts.cdr?.write(refusedCallRecord(req, a.trunk, slot.status, now));
+        return;
+      }
+      release = slot.release;
+    }
+    const decision = this.decide({ uri: req.uri, from: req.get('From') ?? '', headers: req.headers, sourceAddress: req.source_address }, a.kind === 'trunk' ? a.trunk : undefined);
     this.active++;
     try {
       const flow = new CallFlow(this.srf, req, res, {
         config: this.opts.config,
-        decision: admission.decision,
+        decision,
         dial: {
-          contactsOf: (user) => this.opts.contacts?.contactsOf(user) ?? [],
+          contactsOf: (user) => this.registrar.contactsOf(user),
           gatewayUsable: (g) => this.blackouts.isInService(g),
         },
         blackouts: this.blackouts,
@@ -156,14 +193,10 @@ export class B2buaApp {
       });
       const report = await flow.run();
       this.opts.onCallEnd?.(report);
+      this.opts.cdr?.write(toCallRecord(report));
     } finally {
       this.active--;
+      release?.();
     }
   }
-}
-
-/** The user part of a SIP URI or name-addr (the dialled number), or the whole text. */
-export function userOf(text: string): string {
-  const m = /sips?:([^@;>]+)@/i.exec(text) ?? /tel:([^;>]+)/i.exec(text);
-  return m?.[1] ?? text;
 }

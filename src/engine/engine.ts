@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { SipStack, type SipStackStats } from './core/sip-stack.js';
 import { DrachtioCore, type DrachtioCoreStats } from './drachtio/drachtio-core.js';
 import type { OverloadOptions } from './core/overload.js';
+import type { IngressFilterOptions } from './core/ingress-filter.js';
 import { DEFAULT_TIMERS, type TransactionTimers } from './transaction/index.js';
 import type { Listener, ListenSpec, TransportOptions } from './transport/index.js';
 import { WireServer } from './wire/wire-server.js';
@@ -21,6 +22,8 @@ export interface EngineConfig {
   readonly appAnswerTimeoutMs?: number;
   /** When to refuse new calls with 503 and Retry-After (defaults: 200 ms loop delay, 10,000 pending calls). */
   readonly overload?: Partial<OverloadOptions>;
+  /** Scanner User-Agents and their action (drachtio-server's `spammers`). */
+  readonly ingress?: IngressFilterOptions;
   readonly logger?: Logger;
 }
 
@@ -52,7 +55,7 @@ export class Engine {
     const logger = config.logger ?? silentLogger;
     const timers: TransactionTimers = { ...DEFAULT_TIMERS, ...config.timers };
     const core = new DrachtioCore({ logger, timers, defaultRefresher: config.defaultRefresher, appAnswerTimeoutMs: config.appAnswerTimeoutMs, overload: config.overload });
-    const stack = await SipStack.start({ listen: config.sip, transport: config.transport, timers, logger }, core);
+    const stack = await SipStack.start({ listen: config.sip, transport: config.transport, timers, logger, ingress: config.ingress }, core);
     let wire: WireServer | undefined;
     let control: { address: string; port: number } | undefined;
     try {
@@ -77,6 +80,11 @@ export class Engine {
 
   stats(): EngineStats {
     return { ...this.stack.stats(), ...this.core.stats(), applications: this.wire?.connections.size ?? 0 };
+  }
+
+  /** Drops every request from `address` for `forMs` (0 lifts the block); the registrar's answer to repeated failed authentication. */
+  blockSource(address: string, forMs: number): void {
+    this.stack.filter.block(address, forMs);
   }
 
   /** Closes the control port, the transactions and the sockets. Idempotent. */

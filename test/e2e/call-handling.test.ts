@@ -1,4 +1,8 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { CdrWriter, type CallRecord } from '../../src/cdr/index.js';
 import type { B2buaOptions } from '../../src/app/b2bua.js';
 import type { CallReport } from '../../src/app/call/call-flow.js';
 import { ScriptedUas, type UasBehaviour } from '../helpers/scripted-uas.js';
@@ -15,11 +19,15 @@ import { startSwitchboard, type TestSwitchboard } from '../helpers/switchboard.j
  */
 let sb: TestSwitchboard;
 let reports: CallReport[] = [];
+let dir: string;
+let cdr: CdrWriter;
+let cdrFile = 0;
 const scripted: ScriptedUas[] = [];
 const sipps: SippRun[] = [];
 
 beforeAll(async () => {
   sb = await startSwitchboard();
+  dir = mkdtempSync(join(tmpdir(), 'sb-calls-'));
 });
 
 afterEach(async () => {
@@ -29,6 +37,7 @@ afterEach(async () => {
 
 afterAll(async () => {
   await sb?.stop();
+  rmSync(dir, { recursive: true, force: true });
   expect(liveSippPids()).toEqual([]);
 });
 
@@ -52,7 +61,8 @@ async function sippCallee(scenario: SippScenario, calls = 1, keys: Record<string
 
 async function configure(yaml: string, options: Omit<B2buaOptions, 'config' | 'router'> = {}): Promise<void> {
   reports = [];
-  await sb.configure(TRUNK + yaml, { ...options, onCallEnd: (r) => reports.push(r) });
+  cdr = new CdrWriter({ path: join(dir, `cdr-${++cdrFile}.jsonl`) });
+  await sb.configure(TRUNK + yaml, { ...options, cdr, onCallEnd: (r) => reports.push(r) });
 }
 
 /** SIPp callers: `calls` calls to `service`, one at a time; resolves with the finished run. */
@@ -61,6 +71,13 @@ async function place(scenario: SippScenario, opts: { calls?: number; service?: s
   const uac = await startSipp({ scenario, transport: 'udp', calls, target: `127.0.0.1:${sb.engine.udpPort}`, service: opts.service ?? '1000', keys: opts.keys, timeoutSeconds: 30, rate: 5, maxConcurrent: 1 });
   const result = await uac.done;
   expect(await waitFor(() => reports.length >= calls, 10_000), `${reports.length}/${calls} call reports`).toBe(true);
+  // One CDR line per call, telling the same story as the report.
+  await cdr.close();
+  const lines = readFileSync(join(dir, `cdr-${cdrFile}.jsonl`), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as CallRecord);
+  const story = (r: { callId: string; status: number; rule: string | null }, outcomes: string[], by: string) => [r.callId, r.status, r.rule, outcomes, by];
+  expect(lines.map((l) => story(l, l.targets.map((t) => t.outcome), l.hungUpBy))).toEqual(
+    reports.map((r) => story(r, r.legs.map((l) => l.outcome), r.hungUpBy ?? 'system')),
+  );
   return result;
 }
 

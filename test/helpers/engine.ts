@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IngressFilterOptions } from '../../src/engine/core/ingress-filter.js';
 import { Engine, type EngineStats } from '../../src/engine/engine.js';
 import { UdpPeer, waitFor } from './sip-peer.js';
 
@@ -27,7 +28,7 @@ export interface TestEngine {
  *   await srf.connect({ host: '127.0.0.1', port: e.controlPort, secret: e.secret });
  */
 export async function startTestEngine(
-  opts: { control?: boolean; udpPort?: number; tcpPort?: number; appAnswerTimeoutMs?: number; maxPendingCalls?: number } = {},
+  opts: { control?: boolean; udpPort?: number; tcpPort?: number; appAnswerTimeoutMs?: number; maxPendingCalls?: number; ingress?: IngressFilterOptions } = {},
 ): Promise<TestEngine> {
   const secret = `test-${randomUUID()}`;
   const engine = await Engine.start({
@@ -35,6 +36,7 @@ export async function startTestEngine(
     control: opts.control ? { host: '127.0.0.1', port: 0, secret } : undefined,
     timers: TEST_TIMERS,
     appAnswerTimeoutMs: opts.appAnswerTimeoutMs,
+    ingress: opts.ingress,
     // A test machine busy with other test files must not shed calls on loop delay.
     overload: { maxLoopDelayMs: 10_000, maxPending: opts.maxPendingCalls ?? 10_000 },
     transport: { messageTimeoutMs: 1000, lingerMs: 100, idleTimeoutMs: 5_000 },

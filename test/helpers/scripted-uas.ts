@@ -1,5 +1,5 @@
 import { createSocket, type Socket } from 'node:dgram';
-import { createResponse, parseMessage, type SipRequest } from '../../src/engine/message/index.js';
+import { createResponse, parseMessage, type SipRequest, type SipResponse } from '../../src/engine/message/index.js';
 import { SDP_B } from './mini-uas.js';
 
 /**
@@ -26,6 +26,8 @@ export type UasBehaviour =
  */
 export class ScriptedUas {
   readonly requests: SipRequest[] = [];
+  /** Responses to requests the test sent from this socket (REGISTER). */
+  readonly responses: SipResponse[] = [];
   private readonly last = new Map<string, Buffer>();
 
   private constructor(
@@ -34,7 +36,11 @@ export class ScriptedUas {
   ) {
     socket.on('message', (bytes, rinfo) => {
       const r = parseMessage(bytes);
-      if (!r.ok || !r.message.isRequest) return;
+      if (!r.ok) return;
+      if (!r.message.isRequest) {
+        this.responses.push(r.message as SipResponse);
+        return;
+      }
       this.onRequest(r.message as SipRequest, rinfo.port, rinfo.address);
     });
   }
@@ -61,6 +67,11 @@ export class ScriptedUas {
 
   methods(callId?: string): string[] {
     return this.requests.filter((r) => callId === undefined || r.callId === callId).map((r) => r.method);
+  }
+
+  /** Sends a request of the test's own (e.g. REGISTER) from this socket. */
+  sendRequest(text: string, port: number): void {
+    this.socket.send(text, port, '127.0.0.1');
   }
 
   close(): Promise<void> {

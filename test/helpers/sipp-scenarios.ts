@@ -66,6 +66,8 @@ export const SIPP_SCENARIOS = Object.freeze({
   'session-timer-uac': scenario('session-timer-uac', 'uac', { caller: 'sipp', session_expires: '90' }),
   'session-timer-uas': scenario('session-timer-uas', 'uas', { ring_ms: '100' }),
   'session-timer-peer-uas': scenario('session-timer-peer-uas', 'uas', { bye_after_ms: '500' }),
+  'register-uac': scenario('register-uac', 'uac', { user: 'alice', expires: '60' }),
+  'register-refused-uac': scenario('register-refused-uac', 'uac', { user: 'alice', expires: '60' }),
   'session-refresh-uac': scenario('session-refresh-uac', 'uac', { caller: 'sipp', session_expires: '90', refresh_after_ms: '200' }),
 });
 

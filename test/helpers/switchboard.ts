@@ -1,5 +1,6 @@
 import { B2buaApp, type B2buaOptions } from '../../src/app/b2bua.js';
 import { parseConfig } from '../../src/config/index.js';
+import type { IngressFilterOptions } from '../../src/engine/core/ingress-filter.js';
 import { compileRouter } from '../../src/routing/index.js';
 import { startTestEngine, type TestEngine } from './engine.js';
 import { waitFor } from './sip-peer.js';
@@ -36,8 +37,8 @@ routes:
 `;
 }
 
-export async function startSwitchboard(): Promise<TestSwitchboard> {
-  const engine = await startTestEngine({ control: true });
+export async function startSwitchboard(opts: { ingress?: IngressFilterOptions } = {}): Promise<TestSwitchboard> {
+  const engine = await startTestEngine({ control: true, ...opts });
   let app: B2buaApp | undefined;
   const sb: TestSwitchboard = {
     engine,

@@ -9,6 +9,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { B2buaApp, type DrachtioTarget } from '../../app/b2bua.js';
+import { ingressOptions } from '../../app/inbound.js';
+import { CdrWriter } from '../../cdr/index.js';
+import { offsetClock } from '../../util/clock.js';
 import { ConfigError, formatIssue, loadConfigFile, type Config } from '../../config/index.js';
 import { EngineThread } from '../../engine/worker/engine-thread.js';
 import { compileRouter } from '../../routing/index.js';
@@ -20,15 +23,23 @@ import { untilSignal } from './engine.js';
 
 export const summary = 'run the SIP engine and the application (the main job)';
 
-const USAGE = `usage: switchboard start --config FILE [--log-level LEVEL]
+const USAGE = `usage: switchboard start --config FILE [--log-level LEVEL] [--test-clock ISO-8601]
 
 Starts the SIP engine (embedded, in a worker thread, or an external drachtio-server as
-the config says) and the call-routing application. Stops cleanly on SIGTERM/SIGINT.`;
+the config says) and the call-routing application. Stops cleanly on SIGTERM/SIGINT.
+
+  --test-clock ISO   test only: the clock starts at this instant (e.g. 2026-12-24T18:00:00Z)
+                     and runs on from there, so schedules can be tested end to end.`;
 
 export async function run(argv: string[]): Promise<number> {
-  let o: { config?: string; 'log-level'?: string; help?: boolean };
+  let o: { config?: string; 'log-level'?: string; 'test-clock'?: string; help?: boolean };
   try {
-    o = parseOptions(argv, { config: { type: 'string', short: 'c' }, 'log-level': { type: 'string' }, help: { type: 'boolean', short: 'h' } });
+    o = parseOptions(argv, {
+      config: { type: 'string', short: 'c' },
+      'log-level': { type: 'string' },
+      'test-clock': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
   } catch (err) {
     if (!isSwitchboardError(err, 'SB_USAGE')) throw err;
     process.stderr.write(`switchboard start: ${err.message}\n${USAGE}\n`);
@@ -40,6 +51,11 @@ export async function run(argv: string[]): Promise<number> {
   }
   if (o.config === undefined) {
     process.stderr.write(`switchboard start: --config is required\n${USAGE}\n`);
+    return EXIT_USAGE;
+  }
+  const testClockAt = o['test-clock'] === undefined ? undefined : Date.parse(o['test-clock']);
+  if (testClockAt !== undefined && !Number.isFinite(testClockAt)) {
+    process.stderr.write(`switchboard start: --test-clock ${JSON.stringify(o['test-clock'])} is not an ISO-8601 instant, e.g. 2026-12-24T18:00:00Z\n`);
     return EXIT_USAGE;
   }
   let config: Config;
@@ -60,6 +76,9 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: logLevel });
   let engine: EngineThread | undefined;
   let app: B2buaApp | undefined;
+  const cdr = config.cdr.path === undefined ? undefined : new CdrWriter({ path: config.cdr.path, logger });
+  const now = testClockAt === undefined ? Date.now : offsetClock(testClockAt).now;
+  if (testClockAt !== undefined) logger.warn({ at: new Date(testClockAt).toISOString() }, 'test clock in use: routing runs at a shifted time');
   try {
     let target: DrachtioTarget;
     const sip = config.sip;
@@ -80,22 +99,29 @@ export async function run(argv: string[]): Promise<number> {
           maxConnections: sip.tcp.max_connections,
           maxConnectionsPerSource: sip.tcp.max_connections_per_source,
         },
+        ingress: ingressOptions(config),
         logLevel,
       });
       target = { host: engine.control!.address, port: engine.control!.port, secret };
       logger.info({ sip: engine.listeners, control: `${host}:${engine.control!.port}` }, 'SIP engine started');
     }
-    app = new B2buaApp({ config, router: compileRouter(config), logger });
+    const blockSource = engine === undefined ? undefined : engine.blockSource.bind(engine);
+    app = new B2buaApp({ config, router: compileRouter(config), logger, now, ...(cdr === undefined ? {} : { cdr }), ...(blockSource === undefined ? {} : { blockSource }) });
     await app.connect(target);
     logger.info('switchboard started');
     await untilSignal();
-    logger.info('stopping');
+    logger.info({ calls: app.activeCalls }, 'stopping');
+    // Calls in progress are ended with BYE and get their CDRs before the file closes.
+    app.hangupAll();
+    await new Promise((r) => setTimeout(r, 200));
     app.disconnect();
+    await cdr?.close();
     await engine?.stop();
     exitSoon(EXIT_OK);
     return EXIT_OK;
   } catch (err) {
     app?.disconnect();
+    await cdr?.close();
     await engine?.stop();
     if (isSwitchboardError(err)) {
       logger.error({ code: err.code }, err.message);

@@ -11,6 +11,7 @@ import {
 import { TransactionLayer, type TransactionTimers, type TransactionUser } from '../transaction/index.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { checkRequest } from './ingress.js';
+import { IngressFilter, type IngressFilterOptions } from './ingress-filter.js';
 import { LogLimiter } from './log-limiter.js';
 import { stampVia } from './via-stamp.js';
 
@@ -20,6 +21,8 @@ export interface SipStackConfig {
   readonly transport?: Partial<TransportOptions>;
   readonly timers?: Partial<TransactionTimers>;
   readonly logger?: Logger;
+  /** Scanners and blocked sources, turned away before any transaction exists. */
+  readonly ingress?: IngressFilterOptions;
 }
 
 export interface SipStackStats {
@@ -31,6 +34,8 @@ export interface SipStackStats {
   readonly connections: number;
   /** Messages refused before reaching a transaction (400, 505, 501, 416, 420, 513, drops). */
   readonly rejected: number;
+  /** Requests from scanners and blocked sources, turned away before any transaction. */
+  readonly filtered: number;
 }
 
 /**
@@ -54,6 +59,8 @@ export class SipStack {
     readonly transports: TransportLayer,
     readonly transactions: TransactionLayer,
     logger: Logger,
+    /** Scanners and blocked sources; `block()` is the engine's `blockSource`. */
+    readonly filter: IngressFilter,
   ) {
     this.warnBad = new LogLimiter(logger, 20);
   }
@@ -78,7 +85,7 @@ export class SipStack {
       user,
       timers: config.timers,
     });
-    stack = new SipStack(transports, transactions, logger);
+    stack = new SipStack(transports, transactions, logger, new IngressFilter(config.ingress));
     return stack;
   }
 
@@ -107,6 +114,7 @@ export class SipStack {
       transactionsByState: t.byState,
       connections: this.transports.stats().connections,
       rejected: this.rejected,
+      filtered: this.filter.dropped,
     };
   }
 
@@ -133,7 +141,13 @@ export class SipStack {
       return;
     }
     const req = msg as SipRequest;
+    const verdict = this.filter.check(req, source.address);
+    if (verdict === 'drop') return;
     stampVia(req, source);
+    if (verdict === 'reject' && req.method !== 'ACK') {
+      this.respondStatelessly(req, source, createResponse(req, 403, { reason: 'Forbidden' }));
+      return;
+    }
     const rejection = checkRequest(req);
     if (rejection !== undefined) {
       this.rejected++;

@@ -53,6 +53,11 @@ export class EngineThread {
     });
   }
 
+  /** Drops every request from `address` for `forMs` (see Engine.blockSource). */
+  blockSource(address: string, forMs: number): void {
+    this.worker.postMessage({ type: 'block', address, forMs } satisfies ToWorker);
+  }
+
   /** Stops the engine cleanly and waits for the thread to end (killed after `graceMs`). */
   async stop(graceMs = 5000): Promise<void> {
     this.worker.postMessage({ type: 'stop' } satisfies ToWorker);

@@ -11,7 +11,7 @@ export interface WorkerConfig extends Omit<EngineConfig, 'logger'> {
   readonly logLevel: string;
 }
 
-export type ToWorker = { type: 'stop' } | { type: 'stats'; id: number };
+export type ToWorker = { type: 'stop' } | { type: 'stats'; id: number } | { type: 'block'; address: string; forMs: number };
 export type FromWorker =
   | { type: 'ready'; control: { address: string; port: number } | undefined; listeners: string[] }
   | { type: 'failed'; message: string; code: string | undefined }
@@ -26,6 +26,7 @@ Engine.start({ ...config, logger }).then(
   (engine) => {
     port.on('message', (msg: ToWorker) => {
       if (msg.type === 'stats') port.postMessage({ type: 'stats', id: msg.id, stats: engine.stats() } satisfies FromWorker);
+      else if (msg.type === 'block') engine.blockSource(msg.address, msg.forMs);
       else if (msg.type === 'stop') {
         void engine.stop().then(() => {
           port.postMessage({ type: 'stopped' } satisfies FromWorker);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { B2buaApp, userOf, type Admission } from '../../../src/app/b2bua.js';
+import { B2buaApp, userOf } from '../../../src/app/b2bua.js';
 import { dialGroup, numberAt } from '../../../src/app/call/dial-plan.js';
 import { GatewayBlackouts, retryAfterSeconds } from '../../../src/app/call/gateway-blackouts.js';
 import { callerStatusFor, outcomeOfStatus, strongerOutcome } from '../../../src/app/call/outcomes.js';
@@ -30,23 +30,15 @@ function app(): B2buaApp {
   return new B2buaApp({ config, router: compileRouter(config), now: () => Date.parse('2026-11-23T10:00:00Z') });
 }
 
-function actions(a: Admission): readonly Action[] {
-  if ('status' in a) throw new Error(`refused with ${a.status}`);
-  return a.decision.actions;
-}
+const call = (to: string) => ({ uri: `sip:${to}@127.0.0.1`, from: '<sip:a@127.0.0.1>', headers: {}, sourceAddress: '127.0.0.1' });
+const actions = (a: B2buaApp, to: string): readonly Action[] => a.decide(call(to), 'lab').actions;
 
-const call = (to: string, source = '127.0.0.1') => ({ uri: `sip:${to}@127.0.0.1`, from: '<sip:a@127.0.0.1>', headers: {}, sourceAddress: source });
-
-describe('call admission and decision', () => {
-  it('refuses a source that is no configured trunk with 403', () => {
-    expect(app().admit(call('1000', '192.0.2.7'))).toEqual({ status: 403, reason: 'Forbidden' });
-  });
-
+describe('call decision', () => {
   it('passes the routing decision on: a reject, a forward to a number, a ring', () => {
     const a = app();
-    expect(actions(a.admit(call('+15550000')))[0]).toMatchObject({ kind: 'reject', status: 603, reason: 'Declined' });
-    expect(actions(a.admit(call('+12125550100')))[0]).toMatchObject({ kind: 'forward', target: { kind: 'number', number: '+14155550123' } });
-    expect(actions(a.admit(call('1000')))[0]).toMatchObject({ kind: 'ring', targets: [{ kind: 'uri', uri: 'sip:desk@127.0.0.1:5099' }] });
+    expect(actions(a, '+15550000')[0]).toMatchObject({ kind: 'reject', status: 603, reason: 'Declined' });
+    expect(actions(a, '+12125550100')[0]).toMatchObject({ kind: 'forward', target: { kind: 'number', number: '+14155550123' } });
+    expect(actions(a, '1000')[0]).toMatchObject({ kind: 'ring', targets: [{ kind: 'uri', uri: 'sip:desk@127.0.0.1:5099' }] });
   });
 
   it('reads the dialled user from SIP URIs, name-addrs and tel URIs', () => {
