@@ -201,6 +201,12 @@ class SimulatedCentre {
   private readonly timeStepMs: number;
   private now = 1_700_000_000_000;
   private callSeq = 0;
+  /**
+   * Numbers of calls the scheduler has forgotten, reused so that the harness's own tables
+   * stay as small as the live calls (each call still gets a new id string).
+   */
+  private readonly freeNumbers: number[] = [];
+  private nextNumber = 0;
   private events = 0;
 
   constructor(readonly size: SchedulerBenchSize, gc: () => void, seed = 1) {
@@ -261,18 +267,20 @@ class SimulatedCentre {
   }
 
   private enqueue(): void {
-    const n = this.callSeq++;
+    this.callSeq++;
+    const n = this.freeNumbers.length > 0 ? (this.freeNumbers.pop() as number) : this.nextNumber++;
     const queueId = this.queueIds[Math.floor(this.random() * this.queueIds.length)] as string;
     const callId = callName(n);
     const r = this.s.enqueue({ callId, queueId, priority: this.random() < 0.9 ? 0 : 2, now: this.now });
     this.count(ENQUEUE);
     if (r.ok && r.status === 'queued') this.waiting.add(n, callId);
+    else this.freeNumbers.push(n);
   }
 
   private dispatch(): void {
     const { offers, overflows } = this.s.dispatch(this.now);
     this.count(DISPATCH);
-    for (const o of overflows) this.waiting.delete(callNumber(o.callId));
+    for (const o of overflows) this.forget(this.waiting, callNumber(o.callId));
     for (const o of offers) {
       if (this.random() < 0.1) {
         // No answer: every ringing agent misses and the call goes back in line.
@@ -290,12 +298,17 @@ class SimulatedCentre {
     }
   }
 
+  private forget(bag: CallBag, n: number): void {
+    bag.delete(n);
+    this.freeNumbers.push(n);
+  }
+
   private abandonOne(): void {
     const n = this.waiting.pick(this.random);
     if (n === undefined) return;
     this.s.abandon(this.waiting.idOf(n), this.now);
     this.count(ABANDON);
-    this.waiting.delete(n);
+    this.forget(this.waiting, n);
   }
 
   private step(): void {
@@ -313,7 +326,7 @@ class SimulatedCentre {
       if (n === undefined) return;
       this.s.callEnded(this.connected.idOf(n), this.now);
       this.count(CALL_END);
-      this.connected.delete(n);
+      this.forget(this.connected, n);
     } else if (r < 0.9) {
       this.dispatch();
     } else if (r < 0.95) {

@@ -26,6 +26,12 @@ export type CallState = 'waiting' | 'offered' | 'connected' | 'gone';
 const NO_AGENTS: AgentRecord[] = Object.freeze([]) as unknown as AgentRecord[];
 
 export class CallRecord implements LineNode {
+  // A call that joined its queue in arrival order waits in the queue's ArrivalOrder,
+  // whose timers point at it when it is next to relax or expire. (Together, so that a
+  // neighbour's departure, which writes them, touches one cache line of this object.)
+  olderInOrder: CallRecord | null = null;
+  newerInOrder: CallRecord | null = null;
+  inArrivalOrder = false;
   readonly virtualAt: number;
   state: CallState = 'waiting';
   /** Skill stage index, kept current by the deadline timers up to the last dispatch. */
@@ -38,20 +44,11 @@ export class CallRecord implements LineNode {
   agent: AgentRecord | null = null;
   answeredAt = 0;
 
-  // A call that joined its queue in arrival order waits in the queue's ArrivalOrder,
-  // whose timers point at it when it is next to relax or expire.
-  inArrivalOrder = false;
-  olderInOrder: CallRecord | null = null;
-  newerInOrder: CallRecord | null = null;
   /** Made when the call first comes back from a ring (it is then out of arrival order). */
   returnTimer: ReturnTimer | null = null;
 
   /** The call's record in the waiting line's pool while in line. */
   lineSlot = NOT_IN_LINE;
-
-  // The queue's arrival-ordered list (waiting and offered calls), for the oldest wait.
-  prevArrival: CallRecord | null = null;
-  nextArrival: CallRecord | null = null;
 
   constructor(
     readonly id: string,
@@ -190,8 +187,6 @@ export class QueueRecord {
   offered = 0;
   /** Sum of maxCalls of logged-in, unpaused members who can serve the queue. */
   staffedCapacity = 0;
-  oldest: CallRecord | null = null;
-  newest: CallRecord | null = null;
 
   constructor(
     spec: QueueSpec,
@@ -227,22 +222,5 @@ export class QueueRecord {
   nextStageAt(call: CallRecord): number {
     const next = this.stages[call.stage + 1];
     return next === undefined ? Infinity : call.enqueuedAt + next.afterMs;
-  }
-
-  appendArrival(call: CallRecord): void {
-    call.prevArrival = this.newest;
-    call.nextArrival = null;
-    if (this.newest === null) this.oldest = call;
-    else this.newest.nextArrival = call;
-    this.newest = call;
-  }
-
-  removeArrival(call: CallRecord): void {
-    if (call.prevArrival === null) this.oldest = call.nextArrival;
-    else call.prevArrival.nextArrival = call.nextArrival;
-    if (call.nextArrival === null) this.newest = call.prevArrival;
-    else call.nextArrival.prevArrival = call.prevArrival;
-    call.prevArrival = null;
-    call.nextArrival = null;
   }
 }

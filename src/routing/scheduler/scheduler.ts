@@ -207,7 +207,6 @@ export class QueueScheduler {
     }
     const call = new CallRecord(request.callId, queue, priority, now, ++this.arrivals);
     this.calls.set(call.id, call);
-    queue.appendArrival(call);
     queue.size++;
     if (this.listener) this.emit({ type: 'call-entered', at: now, callId: call.id, queueId: queue.id, priority });
     queue.line.insert(call);
@@ -481,7 +480,6 @@ export class QueueScheduler {
     if (call.state === 'offered') queue.offered--;
     call.state = 'gone';
     queue.size--;
-    queue.removeArrival(call);
   }
 
   /** Deadline of a call back from a ring: its next relaxation step or max wait. */
@@ -739,7 +737,13 @@ export class QueueScheduler {
 
   private queueStatusOf(queue: QueueRecord, now: number): QueueStatus {
     const agents = Object.fromEntries(AGENT_STATES.map((s) => [s, 0])) as Record<AgentState, number>;
-    for (const m of queue.memberships) agents[displayedState(m.agent)]++;
+    // The oldest call waits in line or rings a member: no list of calls needed.
+    let earliest = queue.line.earliestArrival();
+    for (const m of queue.memberships) {
+      agents[displayedState(m.agent)]++;
+      const ringing = m.agent.offer;
+      if (ringing !== null && ringing.queue === queue && ringing.enqueuedAt < earliest) earliest = ringing.enqueuedAt;
+    }
     const averageHandleMs = queue.handleTime.averageMs;
     return {
       id: queue.id,
@@ -747,7 +751,7 @@ export class QueueScheduler {
       size: queue.size,
       waiting: queue.size - queue.offered,
       offered: queue.offered,
-      oldestWaitMs: queue.oldest === null ? undefined : now - queue.oldest.enqueuedAt,
+      oldestWaitMs: earliest === Infinity ? undefined : now - earliest,
       averageHandleMs,
       staffedCapacity: queue.staffedCapacity,
       estimatedWaitMs: estimateWaitMs(queue.size - queue.offered + 1, averageHandleMs, queue.staffedCapacity),

@@ -198,9 +198,14 @@ export class WaitingLine<T extends LineNode> {
     for (let k = depth - 1; k >= 0; k--) {
       const a = path[k] as number;
       i[a * 16 + SIZE]--;
-      if (f[a * 8 + MIN_ARRIVAL] === arrival) f[a * 8 + MIN_ARRIVAL] = this.earliestArrival(a);
+      if (f[a * 8 + MIN_ARRIVAL] === arrival) f[a * 8 + MIN_ARRIVAL] = this.subtreeEarliest(a);
     }
     this.pool.release(slot);
+  }
+
+  /** The earliest enqueuedAt in the line, Infinity when empty. */
+  earliestArrival(): number {
+    return this.root === NIL ? Infinity : (this.pool.f64[this.root * 8 + MIN_ARRIVAL] as number);
   }
 
   /** How many nodes come before `node`, which must be in this line. */
@@ -312,7 +317,7 @@ export class WaitingLine<T extends LineNode> {
     return n === NIL ? 0 : (this.pool.i32[n * 16 + SIZE] as number);
   }
 
-  private earliestArrival(n: number): number {
+  private subtreeEarliest(n: number): number {
     const f = this.pool.f64;
     const i = this.pool.i32;
     const l = i[n * 16 + LEFT] as number;
@@ -328,7 +333,7 @@ export class WaitingLine<T extends LineNode> {
     const l = i[n * 16 + LEFT] as number;
     const r = i[n * 16 + RIGHT] as number;
     i[n * 16 + SIZE] = 1 + this.sizeOf(l) + this.sizeOf(r);
-    this.pool.f64[n * 8 + MIN_ARRIVAL] = this.earliestArrival(n);
+    this.pool.f64[n * 8 + MIN_ARRIVAL] = this.subtreeEarliest(n);
   }
 
   private growPath(): void {
