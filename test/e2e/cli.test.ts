@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { assertSippPassed, startSipp } from '../helpers/sipp.js';
 import { freeLoopbackPort } from '../helpers/sipp-ports.js';
-import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
+import { SIPP_FLOWS, SIPP_SCENARIOS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
 import { loopbackRequest } from '../helpers/sip-text.js';
 import { testConfigYaml } from '../helpers/switchboard.js';
@@ -119,6 +119,55 @@ describe('switchboard start', () => {
       rmSync(dir, { recursive: true, force: true });
     }
   }, 60_000);
+
+  it('routes by the --test-clock instant (a Sunday: closed) and writes the CDR line before it exits', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
+    try {
+      const sipPort = await freeLoopbackPort();
+      const controlPort = await freeLoopbackPort();
+      const config = join(dir, 'switchboard.yaml');
+      const cdr = join(dir, 'cdr', 'calls.jsonl');
+      writeFileSync(
+        config,
+        `sip:
+  listen: [udp:127.0.0.1:${sipPort}]
+  control: { listen: 127.0.0.1:${controlPort} }
+trunks:
+  lab:
+    inbound: { sources: [127.0.0.0/8] }
+schedules:
+  office: { tz: Europe/Berlin, weekly: { mon-fri: "08:00-18:00" } }
+routes:
+  - name: closed
+    match: { to: "1000", schedule: { not: office } }
+    then: { reject: { status: 486, reason: Closed } }
+  - name: open
+    match: { to: "1000" }
+    then: { reject: { status: 404 } }
+cdr: { path: ${cdr} }
+`,
+      );
+      const p = run(['start', '--config', config, '--test-clock', '2026-12-06T12:00:00Z']);
+      expect(await waitFor(() => p.output().includes('switchboard started'), 15_000), p.output()).toBe(true);
+      expect(p.output()).toContain('test clock in use');
+      const uac = await startSipp({ scenario: SIPP_SCENARIOS['busy-uac'], transport: 'udp', calls: 1, target: `127.0.0.1:${sipPort}`, service: '1000' });
+      assertSippPassed(await uac.done);
+      p.child.kill('SIGTERM');
+      expect(await p.exited).toBe(0);
+      const lines = readFileSync(cdr, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { rule: string; status: number; startedAt: string });
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatchObject({ rule: 'closed', status: 486 });
+      expect(lines[0]!.startedAt.slice(0, 10)).toBe('2026-12-06');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
+
+  it('refuses a --test-clock that is no instant (exit 2)', async () => {
+    const p = run(['start', '--config', 'config/switchboard.example.yaml', '--test-clock', 'tomorrow']);
+    expect(await p.exited).toBe(2);
+    expect(p.output()).toMatch(/--test-clock "tomorrow" is not an ISO-8601 instant/);
+  });
 
   it('rejects an invalid configuration with file:line:column and exit 1, starting nothing', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
