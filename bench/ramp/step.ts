@@ -9,7 +9,7 @@
  * @example
  *   const r = await runStep({ label: 'switchboard', scenario: SCENARIOS.basic, rate: 500, warmupSeconds: 2, seconds: 5, holdMs: 0, target: sb, pin: {} });
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
@@ -18,11 +18,10 @@ import { freePort } from './ports.js';
 import { processCpuMs, processRssBytes, udpDrops } from './proc-stats.js';
 import { StepProgress } from './progress.js';
 import { keyArgs, type Scenario } from './scenarios.js';
-import { num, readSemicolonCsv, elapsedSeconds, receivedCount } from './sipp-files.js';
+import { elapsedSeconds, num, readSemicolonCsv, receivedCount } from './sipp-files.js';
 import { readSippFiles, startSipp, type SippProcess } from './sipp-process.js';
 import { mean, summarize, type Percentiles } from './stats-math.js';
 import type { SwitchboardUnderTest } from './switchboard-under-test.js';
-import { readFileSync } from 'node:fs';
 
 export interface Pinning {
   /** taskset CPU list for both SIPp processes, e.g. "1". */
