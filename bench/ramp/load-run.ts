@@ -24,8 +24,8 @@ function printStep(s: StepResult, v?: Verdict): void {
   const sb = s.latencySwitchboardMs;
   console.log(
     `  ${s.label.padEnd(11)} ${String(s.rate).padStart(5)} cps  ${s.answeredCps.toFixed(0).padStart(5)} answered/s  ${s.successful}/${s.calls} ok  ${s.failed} failed  ${s.shed} shed  retrans ${s.retransmissions}` +
-      `  INVITE→200 p50/p95/p99 ${l.p50}/${l.p95}/${l.p99} ms` +
-      (sb === undefined ? '' : ` (app ${sb.p50.toFixed(2)}/${sb.p95.toFixed(2)}/${sb.p99.toFixed(2)})`) +
+      `  ${s.scenario === 'register' ? 'REGISTER' : 'INVITE'}→200 p50/p95/p99 ${l.p50}/${l.p95}/${l.p99} ms` +
+      (sb === undefined || sb.count === 0 ? '' : ` (app ${sb.p50.toFixed(2)}/${sb.p95.toFixed(2)}/${sb.p99.toFixed(2)})`) +
       (s.cpuMsPerCall === undefined ? '' : `  ${s.cpuMsPerCall.toFixed(3)} ms CPU/call`) +
       (v === undefined ? '' : v.pass ? '  pass' : `  FAIL (${v.reasons.join('; ')})`),
   );

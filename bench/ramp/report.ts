@@ -39,7 +39,7 @@ function stepRow(s: StepResult & { pass?: boolean; reasons?: readonly string[] }
     s.label, s.rate, f(s.answeredCps), `${s.successful}/${s.calls}`, s.failed, s.shed, `${s.retransmissions} (${f(s.retransmissionRatio * 100, 3)} %)`,
     `${first} → ${last} (max ${Math.max(0, ...s.currentCalls)})`,
     `${s.latencySippMs.p50}/${s.latencySippMs.p95}/${s.latencySippMs.p99}`,
-    sb === undefined ? 'n/a' : `${f(sb.p50, 2)}/${f(sb.p95, 2)}/${f(sb.p99, 2)}`,
+    sb === undefined || sb.count === 0 ? 'n/a' : `${f(sb.p50, 2)}/${f(sb.p95, 2)}/${f(sb.p99, 2)}`,
     `${f(s.cpuPercent.switchboard)}/${f(s.cpuPercent.sippUac)}/${f(s.cpuPercent.sippUas)}`, f(s.cpuMsPerCall, 3),
     `${f(s.rssMiB.switchboard)}/${f(s.rssMiB.sippUac)}/${f(s.rssMiB.sippUas)}`,
     `${f(s.loopDelayP99Ms.app, 1)}/${f(s.loopDelayP99Ms.engine, 1)}`,

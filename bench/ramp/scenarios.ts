@@ -56,7 +56,7 @@ export const SCENARIOS: Readonly<Record<ScenarioName, Scenario>> = {
     uasKeys: {},
     // SIPp expands no keywords inside [authentication]: one user (-au/-ap) for the whole storm.
     uacArgs: ['-au', 'bench-user', '-ap', 'bench-secret', '-s', 'bench-user'],
-    needs: 'registrar with digest authentication (src/registrar, src/admission)',
+    needs: 'a registrar that challenges with MD5 (SIPp 3.6 answers MD5 only)',
   },
 };
 

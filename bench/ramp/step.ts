@@ -104,6 +104,8 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
   let uas: SippProcess | undefined;
   let uac: SippProcess | undefined;
   const timing = target === undefined ? undefined : installInviteTiming();
+  // Also here: a step that ends before its warm-up must not report the previous step's timings.
+  timing?.reset();
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const drops0 = udpDrops();
   let socketDrops = 0;

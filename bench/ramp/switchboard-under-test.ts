@@ -41,7 +41,8 @@ export class SwitchboardUnderTest {
   async routeTo(uasPort: number | undefined, user?: { name: string; password: string }): Promise<void> {
     this.app?.disconnect();
     const ring = uasPort === undefined ? '{ reject: 404 }' : `{ ring: "sip:service@127.0.0.1:${uasPort}" }`;
-    const users = user === undefined ? '' : `users:\n  ${user.name}: { password: ${user.password} }\n`;
+    // SIPp 3.6 answers MD5 challenges only, and takes the first WWW-Authenticate it gets.
+    const users = user === undefined ? '' : `users:\n  ${user.name}: { password: ${user.password} }\nsecurity:\n  auth: { algorithms: [MD5] }\n`;
     const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\n${users}routes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: ${ring}\n`;
     const config = parseConfig(yaml, 'bench.yaml');
     this.app = new B2buaApp({ config, router: compileRouter(config) });
