@@ -22,12 +22,14 @@
  */
 import type Srf from 'drachtio-srf';
 import type { Config } from '../../config/index.js';
-import type { Action, Decision, ResolvedTarget } from '../../routing/index.js';
-import { bridge, type Bridged, type HangupParty } from './bridge.js';
+import type { AnchorOptions, MediaSession, MediaSessions } from '../../media/index.js';
+import type { Action, ChainId, ChainResolution, Decision, ResolvedTarget } from '../../routing/index.js';
+import { isSwitchboardError } from '../../util/errors.js';
+import { bridge, hangUp, type Bridged, type HangupParty } from './bridge.js';
 import { Cancellation } from './cancellation.js';
 import { dialGroup, type DialContext, type DialGroup } from './dial-plan.js';
 import { retryAfterSeconds, type GatewayBlackouts } from './gateway-blackouts.js';
-import { dialMany, dialOne, type DialResult, type LegRecord } from './legs.js';
+import { dialMany, dialOne, type DialResult, type LegRecord, type SdpHooks } from './legs.js';
 import { callerStatusFor, strongerOutcome, type FailedStep, type LegOutcome } from './outcomes.js';
 
 /** A gateway that did not respond at all is skipped this long. */
@@ -53,7 +55,23 @@ export interface CallReport {
 
 /** A step the application implements with media (voicemail, IVR, queue). */
 export type StepHandler = (action: Action, call: CallFlow) => Promise<StepResult>;
-export type StepResult = { readonly kind: 'done'; readonly status: number; readonly reason: string } | { readonly kind: 'failed'; readonly step: FailedStep };
+export type StepResult =
+  | { readonly kind: 'done'; readonly status: number; readonly reason: string }
+  | { readonly kind: 'failed'; readonly step: FailedStep }
+  /** Go on with these actions (an IVR option, a queue's overflow chain). */
+  | { readonly kind: 'continue'; readonly chain: ChainId };
+
+/** rtpengine for this call flow; absent: media is not anchored (media.rtpengine.mode: off). */
+export interface CallMedia {
+  readonly sessions: MediaSessions;
+  /** Whether rtpengine is up now; when it is not, calls that need media fail fast with 503. */
+  available(): boolean;
+  /** Anchor options (codecs, transcoding) for the caller's trunk leg and for B legs. */
+  options(trunk: string | undefined): AnchorOptions;
+}
+
+/** The tag rtpengine knows Switchboard's own end by (queue music, IVR prompts, voicemail). */
+export const LOCAL_MEDIA_TAG = 'switchboard';
 
 export interface CallFlowContext {
   readonly config: Config;
@@ -64,7 +82,15 @@ export interface CallFlowContext {
   readonly handlers?: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
   /** Called with each bridged call, so the application can end them all on shutdown. */
   readonly onBridged?: (b: Bridged) => void;
+  readonly media?: CallMedia;
+  /** Resolves an IVR option's or an overflow's chain at the current instant. */
+  readonly resolveChain?: (id: ChainId) => ChainResolution;
+  /** Rate-limited warnings (media failures). */
+  readonly warn?: (fields: Record<string, unknown>, message: string) => void;
 }
+
+/** Thrown inside a step when media is needed and rtpengine cannot give it: the call ends with 503. */
+class MediaUnavailable extends Error {}
 
 const DIVERSION_REASON: Readonly<Record<LegOutcome, string>> = {
   busy: 'user-busy',
@@ -78,6 +104,11 @@ export class CallFlow {
   readonly caller = new Cancellation();
   readonly report: CallReport;
   private diversions = 0;
+  private mediaSession: MediaSession | undefined;
+  /** The caller's dialog once Switchboard answered it itself (IVR, voicemail, queue). */
+  private answeredCaller: Srf.Dialog | undefined;
+  /** Set once the caller's answered dialog is over or handed to a bridge (which ends it). */
+  private callerDone = false;
 
   constructor(
     readonly srf: Srf,
@@ -104,34 +135,104 @@ export class CallFlow {
 
   /** Runs the decision to the end of the call; resolves with the report. Never rejects. */
   async run(): Promise<CallReport> {
+    try {
+      return await this.runActions(this.ctx.decision.actions);
+    } catch (err) {
+      if (!(err instanceof MediaUnavailable)) throw err;
+      this.ctx.warn?.({ callId: this.report.callId, err: err.message }, 'call refused: media unavailable');
+      return this.end(503, 'Service Unavailable');
+    } finally {
+      if (this.answeredCaller !== undefined && !this.callerDone) {
+        // Answered by Switchboard and never bridged: our side ends it.
+        hangUp(this.answeredCaller);
+      }
+      await this.mediaSession?.close();
+    }
+  }
+
+  private async runActions(actions: readonly Action[]): Promise<CallReport> {
     let previous: FailedStep | undefined;
-    const actions = this.ctx.decision.actions;
     for (let i = 0; i < actions.length && !this.caller.cancelled; i++) {
       const action = actions[i]!;
       this.report.path.push(describe(action));
       const result = await this.runAction(action, previous);
       if (result.kind === 'answered') return this.bridged(result);
-      if (result.kind === 'done') return this.finish(result.status, result.reason);
+      if (result.kind === 'done') return this.finish(result.status, result.reason, this.answeredCaller === undefined ? undefined : 'system');
+      if (result.kind === 'continue') {
+        const next = this.ctx.resolveChain?.(result.chain);
+        if (next === undefined) break;
+        return this.runActions(next.actions);
+      }
       previous = result.step;
       const continueOn = 'continueOn' in action ? action.continueOn : [];
       if (result.step.outcome === 'cancelled' || !(continueOn as readonly string[]).includes(result.step.outcome)) break;
     }
-    if (this.caller.cancelled) return this.finish(487, 'Request Terminated', 'caller');
+    if (this.caller.cancelled) return this.finish(this.answeredCaller === undefined ? 487 : 200, 'Request Terminated', 'caller');
     const { status, reason } = callerStatusFor(previous ?? { outcome: 'unavailable' });
-    this.res.send(status, reason, {});
+    return this.end(status, reason);
+  }
+
+  /** Ends an unbridged call: a final status to a caller still ringing; BYE (later, in run) to one we answered. */
+  private end(status: number, reason: string): CallReport {
+    if (this.answeredCaller !== undefined) return this.finish(200, 'OK', 'system');
+    if (!this.caller.cancelled) this.res.send(status, reason, {});
     return this.finish(status, reason);
+  }
+
+  /** The call's rtpengine session (opened on first use); throws MediaUnavailable when media is off or down. */
+  mediaFor(): MediaSession {
+    const media = this.ctx.media;
+    if (media === undefined) throw new MediaUnavailable('media.rtpengine.mode is off');
+    if (!media.available()) throw new MediaUnavailable('rtpengine is not answering');
+    this.mediaSession ??= media.sessions.open(this.report.callId, this.callerTag);
+    return this.mediaSession;
+  }
+
+  /** The caller's dialog tag (From tag of the INVITE). */
+  get callerTag(): string {
+    return /;\s*tag=([^;>\s]+)/i.exec(this.req.get('From') ?? '')?.[1] ?? '';
+  }
+
+  /** Whether Switchboard has answered the caller itself. */
+  get answered(): boolean {
+    return this.answeredCaller !== undefined;
+  }
+
+  /**
+   * Answers the caller from rtpengine (no bridged party yet): audio reaches the caller
+   * only through playback until a B leg is joined. The caller hanging up cancels the flow.
+   */
+  async answerLocally(): Promise<MediaSession> {
+    const session = this.mediaFor();
+    if (this.answeredCaller !== undefined) return session;
+    let sdp: string;
+    try {
+      sdp = await session.answerLocally(this.req.body, { localTag: LOCAL_MEDIA_TAG, options: this.ctx.media!.options(this.report.trunk) });
+    } catch (err) {
+      throw asMediaError(err);
+    }
+    const uas = await this.srf.createUAS(this.req, this.res, { localSdp: sdp });
+    this.answeredCaller = uas;
+    this.report.answeredAt = this.ctx.now();
+    uas.on('destroy', () => {
+      this.callerDone = true;
+      this.report.hungUpBy ??= 'caller';
+      this.caller.cancel();
+    });
+    return session;
   }
 
   private async runAction(action: Action, previous: FailedStep | undefined): Promise<DialResult | StepResult> {
     switch (action.kind) {
       case 'reject':
-        this.res.send(action.status, action.reason, {});
+        // A caller we answered already cannot get a status: it is hung up instead.
+        if (this.answeredCaller === undefined) this.res.send(action.status, action.reason, {});
         return { kind: 'done', status: action.status, reason: action.reason };
       case 'ring':
         return action.mode === 'simultaneous' ? this.ringAll(action.targets, previous) : this.hunt(action.targets, previous);
       case 'forward': {
         const group = dialGroup(action.target, this.ctx.dial);
-        if (action.redirect) return this.redirect(group);
+        if (action.redirect && this.answeredCaller === undefined) return this.redirect(group);
         return this.ringGroup(group, 'unconditional');
       }
       case 'voicemail':
@@ -153,7 +254,7 @@ export class CallFlow {
     if (legs.length === 0) return unreachable();
     const reason = previous === undefined ? undefined : DIVERSION_REASON[previous.outcome];
     if (legs.length === 1) return this.ringGroup({ label: legs[0]!.target, mode: 'parallel', legs, timeoutMs: legs[0]!.timeoutMs }, reason);
-    return dialMany(this.srf, this.req, this.res, legs, this.dialOptions(reason, 0));
+    return dialMany(this.srf, this.req, this.res, legs, await this.dialOptions(reason, 0));
   }
 
   private async hunt(targets: readonly ResolvedTarget[], previous: FailedStep | undefined): Promise<DialResult> {
@@ -173,13 +274,16 @@ export class CallFlow {
   private async ringGroup(group: DialGroup, diversion: string | undefined): Promise<DialResult> {
     if (group.legs.length === 0) return unreachable();
     if (group.mode === 'parallel') {
-      if (group.legs.length === 1) return dialOne(this.srf, this.req, this.res, group.legs[0]!, { ...this.dialOptions(diversion, 0), timeoutMs: group.timeoutMs, target: group.label });
+      // A caller we answered already is joined with createUAC (dialMany), never createB2BUA.
+      if (group.legs.length === 1 && this.answeredCaller === undefined) {
+        return dialOne(this.srf, this.req, this.res, group.legs[0]!, { ...(await this.dialOptions(diversion, 0)), timeoutMs: group.timeoutMs, target: group.label });
+      }
       return dialMany(
         this.srf,
         this.req,
         this.res,
         group.legs.map((l) => ({ ...l, target: group.label, timeoutMs: group.timeoutMs })),
-        this.dialOptions(diversion, 0),
+        await this.dialOptions(diversion, 0),
       );
     }
     const failoverMs = this.ctx.config.trunks[group.trunk ?? '']?.outbound?.failover_timeout ?? 0;
@@ -187,7 +291,11 @@ export class CallFlow {
     for (const leg of group.legs) {
       if (this.caller.cancelled) break;
       if (leg.gateway !== undefined && !this.ctx.blackouts.isInService(leg.gateway)) continue;
-      last = await dialOne(this.srf, this.req, this.res, leg, { ...this.dialOptions(diversion, failoverMs), timeoutMs: group.timeoutMs, target: group.label });
+      const options = { ...(await this.dialOptions(diversion, failoverMs)), timeoutMs: group.timeoutMs, target: group.label };
+      last =
+        this.answeredCaller === undefined
+          ? await dialOne(this.srf, this.req, this.res, leg, options)
+          : await dialMany(this.srf, this.req, this.res, [{ ...leg, target: group.label, timeoutMs: group.timeoutMs }], { ...options, noResponseMs: failoverMs });
       if (last.kind === 'answered') return last;
       const gw = leg.gateway;
       if (last.noResponse) {
@@ -211,7 +319,8 @@ export class CallFlow {
     return { kind: 'done', status: 302, reason: 'Moved Temporarily' };
   }
 
-  private dialOptions(diversion: string | undefined, noResponseMs: number) {
+  private async dialOptions(diversion: string | undefined, noResponseMs: number) {
+    const sdp = await this.sdpHooks();
     const maxForwards = Number(this.req.get('Max-Forwards') ?? '70');
     const headers: Record<string, string> = { 'Max-Forwards': String(Math.min(69, Math.max(0, (Number.isFinite(maxForwards) ? maxForwards : 70) - 1))) };
     if (diversion !== undefined) headers['Diversion'] = this.diversion(diversion);
@@ -224,6 +333,38 @@ export class CallFlow {
       target: '',
       now: this.ctx.now,
       legs: this.report.legs,
+      ...(sdp === undefined ? {} : { sdp }),
+    };
+  }
+
+  /**
+   * With media: B legs get rtpengine's offer, and the winner's answer goes back through
+   * rtpengine. A caller we answered already is joined by answering in place of our own
+   * end (LOCAL_MEDIA_TAG), so the caller's media path does not change.
+   */
+  private async sdpHooks(): Promise<SdpHooks | undefined> {
+    if (this.ctx.media === undefined) return undefined;
+    const session = this.mediaFor();
+    const options = this.ctx.media.options(undefined);
+    let offer: string;
+    try {
+      offer = await session.offer(this.req.body, { options });
+    } catch (err) {
+      throw asMediaError(err);
+    }
+    const answered = this.answeredCaller;
+    return {
+      offer,
+      answer: async (remoteSdp, toTag) => {
+        try {
+          const forCaller = await session.answer(remoteSdp, { to: answered === undefined ? toTag : LOCAL_MEDIA_TAG, options: this.ctx.media!.options(this.report.trunk) });
+          if (answered !== undefined) await session.playbackTo(this.callerTag).stop();
+          return forCaller;
+        } catch (err) {
+          throw asMediaError(err);
+        }
+      },
+      ...(answered === undefined ? {} : { answered }),
     };
   }
 
@@ -237,6 +378,7 @@ export class CallFlow {
     this.report.answeredAt = this.ctx.now();
     this.report.status = 200;
     this.report.reason = 'OK';
+    this.callerDone = true;
     const b = bridge(r.uas, r.uac);
     this.ctx.onBridged?.(b);
     const by = await b.ended;
@@ -249,9 +391,13 @@ export class CallFlow {
       this.report.status = status;
       this.report.reason = reason;
     }
-    if (hungUpBy !== undefined) this.report.hungUpBy = hungUpBy;
+    if (hungUpBy !== undefined) this.report.hungUpBy ??= hungUpBy;
     return this.report;
   }
+}
+
+function asMediaError(err: unknown): Error {
+  return isSwitchboardError(err, 'SB_MEDIA_UNAVAILABLE') || isSwitchboardError(err, 'SB_MEDIA_REFUSED') ? new MediaUnavailable((err as Error).message) : (err as Error);
 }
 
 function unreachable(): DialResult {

@@ -49,6 +49,20 @@ export interface DialOptions {
   readonly target: string;
   readonly now: () => number;
   readonly legs: LegRecord[];
+  /** Media anchoring: the SDP offered to B legs (rtpengine's), and how B's answer becomes the caller's. */
+  readonly sdp?: SdpHooks;
+}
+
+export interface SdpHooks {
+  /** The offer sent to every B leg. */
+  readonly offer: string;
+  /** Turns the winning B leg's answer (with its To tag) into the SDP for the caller. */
+  answer(remoteSdp: string, toTag: string): Promise<string>;
+  /**
+   * The caller was already answered (IVR, queue): the winner is joined to it instead of
+   * answering the caller; resolves with the caller's dialog.
+   */
+  readonly answered?: Srf.Dialog;
 }
 
 interface SipErrorLike {
@@ -126,6 +140,12 @@ export async function dialOne(srf: Srf, req: Srf.SrfRequest, res: Srf.SrfRespons
         {
           passFailure: false,
           headers: { ...opts.headers },
+          ...(opts.sdp === undefined
+            ? {}
+            : {
+                localSdpB: opts.sdp.offer,
+                localSdpA: (sdp: string, r: Srf.SrfResponse) => opts.sdp!.answer(sdp, toTagOf(r)),
+              }),
           ...(leg.via === undefined ? {} : { proxy: leg.via }),
           // 100rel end to end: the B leg learns the caller supports it, and a reliable
           // provisional from B is relayed reliably (lower-case `require` is the key
@@ -206,7 +226,7 @@ export function dialMany(
       }) as unknown as (req: Srf.SrfRequest) => void;
       const cbProvisional = (p: Srf.SrfResponse): void => {
         timers.heard();
-        if (!ringing && !won && !opts.caller.cancelled && p.status >= 180) {
+        if (!ringing && !won && !opts.caller.cancelled && p.status >= 180 && opts.sdp?.answered === undefined) {
           ringing = true;
           res.send(180);
         }
@@ -214,7 +234,7 @@ export function dialMany(
       srf
         .createUAC(
           leg.uri,
-          { localSdp: req.body, headers: { ...copied(req, opts.copyHeaders), ...opts.headers, ...(req.callingNumber ? { from: `sip:${req.callingNumber}@localhost` } : {}) }, ...(leg.via === undefined ? {} : { proxy: leg.via }) },
+          { localSdp: opts.sdp?.offer ?? req.body, headers: { ...copied(req, opts.copyHeaders), ...opts.headers, ...(req.callingNumber ? { from: `sip:${req.callingNumber}@localhost` } : {}) }, ...(leg.via === undefined ? {} : { proxy: leg.via }) },
           { cbRequest, cbProvisional },
         )
         .then(
@@ -234,7 +254,14 @@ export function dialMany(
             record.status = 200;
             for (const c of cancels) c();
             try {
-              const uas = await srf.createUAS(req, res, { localSdp: (uac as unknown as { remote: { sdp: string } }).remote.sdp });
+              const remote = (uac as unknown as { remote: { sdp: string } }).remote.sdp;
+              const sdp = opts.sdp;
+              let uas: Srf.Dialog;
+              if (sdp === undefined) uas = await srf.createUAS(req, res, { localSdp: remote });
+              else {
+                const forCaller = await sdp.answer(remote, (uac as unknown as { sip: { remoteTag: string } }).sip.remoteTag);
+                uas = sdp.answered ?? (await srf.createUAS(req, res, { localSdp: forCaller }));
+              }
               resolve({ kind: 'answered', uas, uac, winner: record });
             } catch {
               // The caller went away between the B answer and ours.
@@ -257,6 +284,12 @@ export function dialMany(
         );
     }
   });
+}
+
+/** The To tag of a response (the B leg's dialog tag), for rtpengine's answer. */
+function toTagOf(res: Srf.SrfResponse): string {
+  const to = res.get('To') ?? '';
+  return /;\s*tag=([^;>\s]+)/i.exec(to)?.[1] ?? '';
 }
 
 function copied(req: Srf.SrfRequest, names: readonly string[]): Record<string, string> {
