@@ -1,201 +1,23 @@
 /**
  * Appends call detail records to a file, one JSON object per line, without ever blocking
- * or throwing into the call path.
- *
- * - `write(record)` serializes the record and returns at once. Lines are batched: one
- *   append is in flight at a time, and whatever accumulated meanwhile goes in the next,
- *   so a slow disk makes batches larger instead of queueing writes (backpressure).
- * - The buffer is bounded (`maxBufferedRecords`). When the disk cannot keep up beyond it,
- *   new records are dropped and counted (`stats.dropped`): one warning when dropping
- *   starts, one when the buffer has room again with the number dropped meanwhile.
- * - The file's directory is created if missing; the file is opened for append once.
- * - A failed open or append is logged once (until a write succeeds again) and retried
- *   after `retryDelayMs`; records wait in the buffer meanwhile. The lines of a failed
- *   append are dropped and counted, since part of them may have reached the file.
- * - `close()` writes everything buffered and resolves when it is on disk (or, if the
- *   file cannot be written, when the remainder has been counted as dropped). Records
- *   written after `close()` are dropped and counted.
+ * or throwing into the call path. It is the shared JSON-lines writer
+ * (util/json-lines-writer.ts: batching, the buffer bound, failures, close) with "CDR" in
+ * its log messages.
  *
  * @example
  *   const cdrs = new CdrWriter({ path: config.cdr.path, logger: logger.child({ module: 'cdr' }) });
  *   cdrs.write(builder.finish({ at: clock.now(), status: 200, hungUpBy: 'caller' }));
  *   await cdrs.close(); // on shutdown: nothing buffered is lost
  */
-import { mkdir, open, type FileHandle } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { silentLogger, type Logger } from '../util/logger.js';
+import { JsonLinesWriter, type JsonLinesWriterOptions, type JsonLinesWriterStats } from '../util/json-lines-writer.js';
 import type { CallRecord } from './call-record.js';
 
-export interface CdrWriterOptions {
-  /** The file appended to (the `cdr.path` setting). */
-  readonly path: string;
-  readonly logger?: Logger;
-  /** Records held in memory while the disk catches up; beyond this, new records are dropped. Default 10,000. */
-  readonly maxBufferedRecords?: number;
-  /** Wait after a failed open or append before trying again. Default 1,000 ms. */
-  readonly retryDelayMs?: number;
-}
-
-export interface CdrWriterStats {
-  /** Records appended to the file. */
-  readonly written: number;
-  /** Records lost: buffer full, failed append, unserializable, or written after close. */
-  readonly dropped: number;
-  /** Records waiting to be written. */
-  readonly buffered: number;
-}
-
-/** Lines per append: bounds one write's size while a backlog drains. */
-const MAX_BATCH_LINES = 2048;
+export type CdrWriterOptions = Omit<JsonLinesWriterOptions, 'label'>;
+export type CdrWriterStats = JsonLinesWriterStats;
 
 /** A JSON-lines appender; `T` is the record type (CDRs by default). */
-export class CdrWriter<T extends object = CallRecord> {
-  readonly path: string;
-  private readonly logger: Logger;
-  private readonly maxBuffered: number;
-  private readonly retryDelayMs: number;
-  private lines: string[] = [];
-  private handle: FileHandle | undefined;
-  private pumping: Promise<void> | undefined;
-  private retryTimer: NodeJS.Timeout | undefined;
-  private closing: Promise<void> | undefined;
-  private written = 0;
-  private dropped = 0;
-  /** Drops since the buffer last overflowed; undefined while it has room. */
-  private overflowDrops: number | undefined;
-  /** Whether the last open or append failed (its error was logged; the next is not). */
-  private failing = false;
-  private warnedUnserializable = false;
-  private warnedAfterClose = false;
-
+export class CdrWriter<T extends object = CallRecord> extends JsonLinesWriter<T> {
   constructor(options: CdrWriterOptions) {
-    this.path = options.path;
-    this.logger = options.logger ?? silentLogger;
-    this.maxBuffered = Math.max(1, options.maxBufferedRecords ?? 10_000);
-    this.retryDelayMs = options.retryDelayMs ?? 1000;
-  }
-
-  get stats(): CdrWriterStats {
-    return { written: this.written, dropped: this.dropped, buffered: this.lines.length };
-  }
-
-  /** Queues one record as a line. Never throws, never waits. */
-  write(record: T): void {
-    if (this.closing !== undefined) {
-      this.dropped++;
-      if (!this.warnedAfterClose) this.logger.warn({ path: this.path }, 'CDR written after close; dropped');
-      this.warnedAfterClose = true;
-      return;
-    }
-    let line: string;
-    try {
-      line = JSON.stringify(record) + '\n';
-    } catch (err) {
-      this.dropped++;
-      if (!this.warnedUnserializable) this.logger.error({ err, path: this.path }, 'CDR could not be serialized; dropped');
-      this.warnedUnserializable = true;
-      return;
-    }
-    if (this.lines.length >= this.maxBuffered) {
-      this.dropped++;
-      if (this.overflowDrops === undefined) {
-        this.overflowDrops = 0;
-        this.logger.warn({ path: this.path, buffered: this.lines.length }, 'CDR file cannot keep up; dropping records until the buffer has room');
-      }
-      this.overflowDrops++;
-      return;
-    }
-    this.lines.push(line);
-    this.kick();
-  }
-
-  /** Writes everything buffered, closes the file, and resolves when done. Idempotent. */
-  close(): Promise<void> {
-    this.closing ??= this.drainAndClose();
-    return this.closing;
-  }
-
-  private async drainAndClose(): Promise<void> {
-    if (this.retryTimer !== undefined) {
-      clearTimeout(this.retryTimer);
-      this.retryTimer = undefined;
-    }
-    // Once closing, a failure drops what is left instead of retrying, so this ends.
-    while (this.pumping !== undefined || this.lines.length > 0) {
-      if (this.pumping === undefined) this.kick();
-      await this.pumping;
-    }
-    const handle = this.handle;
-    this.handle = undefined;
-    if (handle !== undefined) {
-      try {
-        await handle.close();
-      } catch (err) {
-        this.logger.error({ err, path: this.path }, 'CDR file could not be closed');
-      }
-    }
-    if (this.dropped > 0) this.logger.warn({ path: this.path, written: this.written, dropped: this.dropped }, 'CDR writer closed with records dropped');
-  }
-
-  private kick(): void {
-    if (this.pumping !== undefined || this.retryTimer !== undefined) return;
-    this.pumping = this.pump().then(() => {
-      this.pumping = undefined;
-      // Lines written between the pump's last check and now.
-      if (this.lines.length > 0) this.kick();
-    });
-  }
-
-  private async pump(): Promise<void> {
-    while (this.lines.length > 0) {
-      try {
-        this.handle ??= await this.openFile();
-      } catch (err) {
-        this.failed(err, 0);
-        return;
-      }
-      const batch = this.lines.length <= MAX_BATCH_LINES ? this.lines : this.lines.slice(0, MAX_BATCH_LINES);
-      this.lines = batch === this.lines ? [] : this.lines.slice(MAX_BATCH_LINES);
-      try {
-        await this.handle.appendFile(batch.join(''));
-      } catch (err) {
-        this.failed(err, batch.length);
-        return;
-      }
-      this.written += batch.length;
-      this.succeeded();
-    }
-  }
-
-  private async openFile(): Promise<FileHandle> {
-    await mkdir(dirname(this.path), { recursive: true });
-    return open(this.path, 'a');
-  }
-
-  private succeeded(): void {
-    if (this.failing) this.logger.info({ path: this.path }, 'CDR file writable again');
-    this.failing = false;
-    if (this.overflowDrops !== undefined && this.lines.length < this.maxBuffered) {
-      this.logger.warn({ path: this.path, dropped: this.overflowDrops }, 'CDR buffer has room again');
-      this.overflowDrops = undefined;
-    }
-  }
-
-  private failed(err: unknown, lostLines: number): void {
-    this.dropped += lostLines;
-    if (!this.failing) this.logger.error({ err, path: this.path }, 'CDR file cannot be written; records wait in memory, then are dropped');
-    this.failing = true;
-    const handle = this.handle;
-    this.handle = undefined;
-    handle?.close().catch(() => undefined);
-    if (this.closing !== undefined) {
-      this.dropped += this.lines.length;
-      this.lines = [];
-      return;
-    }
-    this.retryTimer = setTimeout(() => {
-      this.retryTimer = undefined;
-      this.kick();
-    }, this.retryDelayMs).unref();
+    super({ ...options, label: 'CDR' });
   }
 }
