@@ -17,7 +17,9 @@ export type ErrorCode =
   | 'SB_SCHEDULER_INPUT'
   | 'SB_TRANSACTION_STATE'
   | 'SB_MEDIA_UNAVAILABLE'
-  | 'SB_MEDIA_REFUSED';
+  | 'SB_MEDIA_REFUSED'
+  | 'SB_AGENT_UNKNOWN'
+  | 'SB_AGENT_TRANSITION';
 
 export class SwitchboardError extends Error {
   readonly code: ErrorCode;
