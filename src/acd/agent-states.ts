@@ -212,6 +212,11 @@ export class AgentStates {
     return this.configOf(agentId);
   }
 
+  /** The machine's current instant: the clock's now, never earlier than an instant already seen. */
+  now(): number {
+    return this.tick(undefined);
+  }
+
   // ---- registration ------------------------------------------------------------------
 
   registered(agentId: string, at?: number): AgentRecord {
