@@ -25,9 +25,14 @@
  * ends) reaches the scheduler. A refusal on either side means the two disagree: it is
  * logged, never thrown into the other.
  *
+ * In the scheduler's `onEvent`, give the event to the queue events first and to the
+ * feed second, so that the queue log shows a call event before the agent state change
+ * it causes.
+ *
  * @example
- *   const feed = connectScheduler(agents, scheduler, { afterChange: () => host.dispatchSoon() });
- *   const scheduler = new QueueScheduler(specs, { onEvent: (e) => { feed.onSchedulerEvent(e); queueEvents.fromScheduler(e); } });
+ *   let feed: SchedulerFeed | undefined;
+ *   const scheduler = new QueueScheduler(specs, { onEvent: (e) => { queueEvents.fromScheduler(e); feed?.onSchedulerEvent(e); } });
+ *   feed = connectScheduler(agents, scheduler, { afterChange: () => host.dispatchSoon() });
  *   agents.registered('alice');   // the scheduler logs alice in; the host dispatches
  */
 import type { QueueScheduler, SchedulerEvent } from '../routing/scheduler/index.js';
