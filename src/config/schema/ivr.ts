@@ -41,6 +41,8 @@ export const voicemailBoxSchema = mapping(
   {
     greeting: filePath('Greeting played before the beep (relative to media.files). Absent: a standard greeting.').optional(),
     max_length: duration('Longest message.', { min: 5000, max: 3_600_000 }).prefault('3m'),
+    min_length: duration('Shorter messages (after trailing silence is cut) are discarded.', { min: 0, max: 60_000 }).prefault('1s'),
+    silence: duration('This much silence in a row ends the message.', { min: 1000, max: 60_000 }).prefault('5s'),
     max_messages: integer('Most messages kept; when full, callers hear that the box is full.', 1, 10_000).default(100),
     pin: z
       .string()

@@ -129,6 +129,7 @@ export function queueSchema(ctx: SchemaContext) {
       callback: callbackSchema(ctx).optional(),
       announcements: announcementsSchema.prefault({}),
       music: filePath('Hold music file (relative to media.files). Absent: callers hear ringback.').optional(),
+      record: z.boolean().describe('Record calls once an agent answers, both directions, to media.recordings. Needs media.').default(false),
     },
     'An ACD queue.',
   );

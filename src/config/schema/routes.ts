@@ -145,6 +145,10 @@ export function routeSchema(ctx: SchemaContext) {
       name: name('A unique name, shown in traces and decisions.'),
       match: matchSchema(ctx).prefault({}),
       then: chainSchema(ctx, 'What to do with a matching call: one step or a list of steps.'),
+      record: z
+        .boolean()
+        .describe('Record the call once bridged, both directions, to media.recordings (a pcap and a JSON sidecar per call). Needs media.')
+        .default(false),
     },
     'An entry rule.',
   );

@@ -5,6 +5,7 @@
  * @example
  *   mediaSchema.parse({}).rtpengine.ng; // "127.0.0.1:22222"
  */
+import { isIP } from 'node:net';
 import * as z from 'zod';
 import { duration, filePath, hostPort, integer, isLoopback, mapping, splitHostPort } from './primitives.js';
 
@@ -15,6 +16,17 @@ const rtpengineSchema = mapping(
       .default('managed')
       .describe('`managed`: Switchboard starts rtpengine. `external`: use a running rtpengine at `ng`. `off`: no media anchoring.'),
     ng: hostPort("rtpengine's NG control address.", '127.0.0.1:22222').default('127.0.0.1:22222'),
+    interfaces: z
+      .array(
+        z
+          .string()
+          .refine((v) => v.split('!').every((a) => isIP(a) !== 0), {
+            error: (iss) => `${JSON.stringify(iss.input)} is not an IP address; give the address RTP is received on, e.g. "203.0.113.5", or "10.0.0.5!203.0.113.5" to advertise another one (behind NAT)`,
+          }),
+      )
+      .min(1)
+      .describe('Managed: addresses rtpengine relays RTP on, as "ADDRESS" or "LOCAL!ADVERTISED" (behind NAT). The default, loopback, only suits tests and a single machine: set your media address.')
+      .default(['127.0.0.1']),
     port_min: integer('Lowest RTP port rtpengine uses.', 1024, 65535).default(30_000),
     port_max: integer('Highest RTP port rtpengine uses.', 1024, 65535).default(40_000),
     timeout: duration('End a call when no media arrives for this long.', { min: 1000 }).prefault('60s'),
@@ -28,6 +40,12 @@ export const mediaSchema = mapping(
   {
     rtpengine: rtpengineSchema.prefault({}),
     files: filePath('Directory of prompts, greetings and music; other file paths in this configuration are relative to it.').default('config/media'),
+    voicemail: filePath('Directory of voicemail boxes: each box keeps its messages (WAV + JSON sidecar) in a subdirectory named after it.').default(
+      'var/voicemail',
+    ),
+    recordings: filePath('Directory call recordings go to (rtpengine writes pcaps/ and metadata/ there; Switchboard adds a JSON sidecar per call).').default(
+      'var/recordings',
+    ),
   },
   'Media settings.',
 );

@@ -58,10 +58,33 @@ const outboundSchema = mapping(
   'Where calls through this trunk are sent.',
 );
 
+const codecName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9.\-]*$/, { error: (iss) => `${JSON.stringify(iss.input)} is not a codec encoding name; use names such as PCMU, PCMA, G722, opus` })
+  .describe('A codec encoding name as in SDP, e.g. PCMU, PCMA, G722, opus.');
+
+const trunkMediaSchema = mapping(
+  {
+    codecs: z
+      .array(codecName)
+      .min(1)
+      .describe('Codecs this trunk\'s leg may carry, in preference order; others are stripped from its SDP (telephone-event is always kept). Absent: whatever the endpoints offer.')
+      .optional(),
+    transcode: z
+      .array(codecName)
+      .min(1)
+      .describe('Codecs rtpengine adds to the SDP towards this trunk and transcodes to when the other side lacks them.')
+      .optional(),
+    ptime: integer('Packetisation (ms) rtpengine sends to this trunk; it repacketises when the other side differs. Absent: unchanged.', 10, 120).optional(),
+  },
+  'Media options for calls to and from this trunk (applied by rtpengine when media is anchored).',
+);
+
 export const trunkSchema = mapping(
   {
     inbound: inboundSchema.optional(),
     outbound: outboundSchema.optional(),
+    media: trunkMediaSchema.optional(),
   },
   'A SIP trunk: a carrier or peer.',
 ).superRefine((t, c) => {

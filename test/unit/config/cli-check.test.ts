@@ -22,7 +22,7 @@ describe('switchboard check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toBe('');
     expect(r.stderr.split('\n')).toEqual([
-      'test/fixtures/config/invalid.yaml:5:5: queues.support.max_wiat: unknown key "max_wiat" (did you mean "max_wait"?); allowed keys: strategy, members, skills, aging, max_size, on_full, max_wait, on_timeout, offer, callback, announcements, music',
+      'test/fixtures/config/invalid.yaml:5:5: queues.support.max_wiat: unknown key "max_wiat" (did you mean "max_wait"?); allowed keys: strategy, members, skills, aging, max_size, on_full, max_wait, on_timeout, offer, callback, announcements, music, record',
       'test/fixtures/config/invalid.yaml:7:21: agents.alice.wrap_up: "soon" is not a duration; write a number followed by ms, s, m or h, e.g. "500ms", "20s", "10m", "1h"',
       'FAILED: test/fixtures/config/invalid.yaml (2 errors)',
       '',

@@ -73,8 +73,10 @@ describe('defaults and canonical forms', () => {
       headers: { copy: [] },
     });
     expect(config.media).toEqual({
-      rtpengine: { mode: 'managed', ng: '127.0.0.1:22222', port_min: 30000, port_max: 40000, timeout: 60_000 },
+      rtpengine: { mode: 'managed', ng: '127.0.0.1:22222', interfaces: ['127.0.0.1'], port_min: 30000, port_max: 40000, timeout: 60_000 },
       files: 'config/media',
+      voicemail: 'var/voicemail',
+      recordings: 'var/recordings',
     });
     expect(config.admin).toEqual({ listen: '127.0.0.1:8080' });
     expect(config.log).toEqual({ level: 'info' });
