@@ -4,6 +4,8 @@ import type { CallRecord } from '../cdr/index.js';
 import type { Config } from '../config/index.js';
 import { InMemoryRegistrationStore, type RegistrationStore } from '../registrar/index.js';
 import type { Decision, Router, RoutingState } from '../routing/index.js';
+import { LogLimiter } from '../engine/core/log-limiter.js';
+import type { MediaService } from '../media/index.js';
 import { silentLogger, type Logger } from '../util/logger.js';
 import type { Bridged } from './call/bridge.js';
 import { CallFlow, type CallReport, type StepHandler } from './call/call-flow.js';
@@ -11,7 +13,11 @@ import { GatewayBlackouts } from './call/gateway-blackouts.js';
 import { toCallRecord, refusedCallRecord } from './call-records.js';
 import { refuse, requestFacts } from './inbound.js';
 import { RegistrarService } from './registrar-service.js';
+import { callMediaOf } from './media/call-media.js';
+import { ivrStep } from './media/ivr-step.js';
+import { voicemailStep } from './media/voicemail-step.js';
 import { userOf } from './user-of.js';
+import type { CallMedia } from './call/call-flow.js';
 
 export { userOf };
 
@@ -35,7 +41,12 @@ export interface B2buaOptions {
   readonly cdr?: { write(record: CallRecord): void };
   /** Queue lengths for routing (the ACD); none: every queue is empty. */
   readonly queueLength?: (queue: string) => number;
-  /** Steps that need media (voicemail, IVR, queue). */
+  /**
+   * rtpengine (MediaService): calls are anchored, and voicemail and IVR steps run. Absent
+   * or mode off: SDP passes end to end and steps needing media fail with 503.
+   */
+  readonly media?: MediaService;
+  /** Steps that need media, replacing the built-in ones (voicemail, IVR) or adding one (queue). */
   readonly handlers?: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
   /** Receives each finished call's report (the CDR writer). */
   readonly onCallEnd?: (report: CallReport) => void;
@@ -72,6 +83,11 @@ export class B2buaApp {
   readonly registrations: RegistrationStore;
   private readonly ownsRegistrations: boolean;
   private readonly registrar: RegistrarService;
+  private readonly media: CallMedia | undefined;
+  private readonly handlers: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
+  /** Rules and queues whose calls are recorded. */
+  private readonly recordedRules: ReadonlySet<string>;
+  private readonly mediaWarnings: LogLimiter;
   private active = 0;
 
   constructor(private readonly opts: B2buaOptions) {
@@ -88,6 +104,13 @@ export class B2buaApp {
       now: this.now,
       ...(opts.blockSource === undefined ? {} : { blockSource: opts.blockSource }),
     });
+    this.media = opts.media === undefined ? undefined : callMediaOf(opts.media, opts.config);
+    this.handlers = {
+      ...(this.media === undefined ? {} : { voicemail: voicemailStep({ directory: opts.config.media.voicemail, logger: this.logger }), ivr: ivrStep({ logger: this.logger }) }),
+      ...opts.handlers,
+    };
+    this.recordedRules = new Set(opts.config.routes.filter((r) => r.record).map((r) => r.name));
+    this.mediaWarnings = new LogLimiter(this.logger, 5);
     const users = opts.config.users;
     this.state = {
       isRegistered: (user) => this.registrations.isRegistered(user) || (users[user]?.contacts?.length ?? 0) > 0,
@@ -185,7 +208,11 @@ export class B2buaApp {
         },
         blackouts: this.blackouts,
         now: this.now,
-        ...(this.opts.handlers === undefined ? {} : { handlers: this.opts.handlers }),
+        handlers: this.handlers,
+        ...(this.media === undefined ? {} : { media: this.media }),
+        record: decision.rule !== null && this.recordedRules.has(decision.rule),
+        resolveChain: (id) => this.opts.router.resolveChain(id, this.now(), this.state),
+        warn: (fields, message) => this.mediaWarnings.warn(fields, message),
         onBridged: (b) => {
           this.bridges.add(b);
           void b.ended.then(() => this.bridges.delete(b));

@@ -20,6 +20,7 @@
  */
 import { silentLogger, type Logger } from '../util/logger.js';
 import { mediaPath } from './announcements.js';
+import { CallRecorder } from './call-recording.js';
 import { DtmfEvents } from './dtmf-events.js';
 import { MediaClient } from './media-client.js';
 import { MediaSessions } from './media-session.js';
@@ -34,7 +35,7 @@ export interface MediaServiceOptions {
   ng: string | NgAddress;
   /** Directory of prompts, greetings and music (media.files). */
   mediaDir: string;
-  /** Managed: RTP interfaces (`--interface`). Default ['any']: every local address. */
+  /** Managed: RTP interfaces (`--interface`: an IP address, or LOCAL!ADVERTISED). Default ['127.0.0.1']. */
   interfaces?: readonly string[];
   /** Managed: RTP port range. Defaults 30000-40000. */
   portMin?: number;
@@ -48,6 +49,11 @@ export interface MediaServiceOptions {
    * rtpengine. External: only when set (rtpengine's --dtmf-log-dest must match).
    */
   dtmfListen?: NgAddress;
+  /**
+   * Managed: where rtpengine writes call recordings (media.recordings); enables
+   * `recorder`. External: the same directory as the external rtpengine's --recording-dir.
+   */
+  recordingDir?: string;
   /** Managed: the rtpengine binary. */
   binary?: string;
   logger?: Logger;
@@ -62,6 +68,8 @@ export class MediaService {
     readonly sessions: MediaSessions | undefined,
     readonly dtmf: DtmfEvents | undefined,
     readonly process: RtpengineProcess | undefined,
+    /** Records bridged calls; present when a recording directory was given. */
+    readonly recorder: CallRecorder | undefined = undefined,
   ) {}
 
   /**
@@ -78,11 +86,12 @@ export class MediaService {
     if (options.mode === 'managed') {
       process = new RtpengineProcess({
         ng,
-        interfaces: options.interfaces ?? ['any'],
+        interfaces: options.interfaces ?? ['127.0.0.1'],
         portMin: options.portMin ?? 30_000,
         portMax: options.portMax ?? 40_000,
         mediaTimeoutSec: options.mediaTimeoutSec,
         dtmfLogDest: dtmf?.address,
+        recordingDir: options.recordingDir,
         binary: options.binary,
         logger,
       });
@@ -96,7 +105,8 @@ export class MediaService {
     const client = new MediaClient({ ng, commandTimeoutMs: options.commandTimeoutMs, logger });
     await client.start();
     const sessions = new MediaSessions(client, { dtmf, logger, resolveFile: (file) => mediaPath(options.mediaDir, file) });
-    return new MediaService(options.mode, client, sessions, dtmf, process);
+    const recorder = options.recordingDir === undefined ? undefined : new CallRecorder({ client, recordingDir: options.recordingDir, logger });
+    return new MediaService(options.mode, client, sessions, dtmf, process, recorder);
   }
 
   /** Whether calls needing media can be set up now. */

@@ -150,12 +150,15 @@ export class MediaSession {
     return playback;
   }
 
-  /** Digits pressed by any party of this call, until close(). */
+  /**
+   * Digits pressed by any party of this call, until close(). None arrive when rtpengine
+   * reports no DTMF events (an external rtpengine without --dtmf-log-dest to us): SIP
+   * INFO is then the only way digits come in.
+   */
   onDigit(handler: DtmfHandler): void {
     this.assertOpen('onDigit');
     const dtmf = this.registry.dtmf;
-    if (dtmf === undefined) throw new SwitchboardError('SB_INTERNAL', 'MediaSessions was created without DTMF events');
-    this.unsubscribes.push(dtmf.subscribe(this.callId, handler));
+    if (dtmf !== undefined) this.unsubscribes.push(dtmf.subscribe(this.callId, handler));
   }
 
   /** Ends the session: one delete if an offer was ever sent. Idempotent; never rejects. */

@@ -8,6 +8,7 @@ import { freeLoopbackPort } from '../helpers/sipp-ports.js';
 import { SIPP_FLOWS, SIPP_SCENARIOS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
 import { loopbackRequest } from '../helpers/sip-text.js';
+import { pidAlive } from '../helpers/rtp/managed-rtpengine.js';
 import { testConfigYaml } from '../helpers/switchboard.js';
 
 /**
@@ -65,25 +66,35 @@ describe('switchboard engine', () => {
 });
 
 describe('switchboard start', () => {
-  it('runs the engine and the application and carries SIPp calls; exits 0 on SIGTERM', async () => {
+  it('runs the engine, a managed rtpengine and the application and carries SIPp calls; exits 0 on SIGTERM, rtpengine stopped', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'sb-start-'));
     try {
       const uas = await startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 20 });
       const sipPort = await freeLoopbackPort();
       const controlPort = await freeLoopbackPort();
+      const ngPort = await freeLoopbackPort();
+      const rtpMin = 41_000 + 100 * Math.floor(Math.random() * 200);
       const config = join(dir, 'switchboard.yaml');
       writeFileSync(
         config,
         `sip:\n  listen: [udp:127.0.0.1:${sipPort}, tcp:127.0.0.1:${sipPort}]\n  control: { listen: 127.0.0.1:${controlPort} }\n` +
+          `media:\n  rtpengine: { mode: managed, ng: 127.0.0.1:${ngPort}, port_min: ${rtpMin}, port_max: ${rtpMin + 99} }\n` +
+          `  recordings: ${join(dir, 'recordings')}\n  voicemail: ${join(dir, 'voicemail')}\n` +
           testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
       );
       const p = run(['start', '--config', config]);
       expect(await waitFor(() => p.output().includes('switchboard started'), 15_000), p.output()).toBe(true);
+      // pino's line has its own "pid" first; the child's, logged with the message, comes last and wins in JSON.parse.
+      const running = p.output().split('\n').find((l) => l.includes('rtpengine running'));
+      const pid = running === undefined ? 0 : (JSON.parse(running) as { pid: number }).pid;
+      expect(pid, p.output()).toBeGreaterThan(0);
+      expect(p.output()).toMatch(/"available":true[^\n]*media started/);
       const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 20, rate: 20, target: `127.0.0.1:${sipPort}` });
       assertSippPassed(await uac.done);
       assertSippPassed(await uas.done);
       p.child.kill('SIGTERM');
       expect(await p.exited).toBe(0);
+      expect(pidAlive(pid)).toBe(false);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -102,6 +113,7 @@ describe('switchboard start', () => {
         config,
         `sip:
   drachtio: { mode: external, host: 127.0.0.1, port: ${controlPort}, secret: external-secret }
+media: { rtpengine: { mode: off } }
 ` +
           testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
       );
@@ -145,6 +157,7 @@ routes:
     match: { to: "1000" }
     then: { reject: { status: 404 } }
 cdr: { path: ${cdr} }
+media: { rtpengine: { mode: off } }
 `,
       );
       const p = run(['start', '--config', config, '--test-clock', '2026-12-06T12:00:00Z']);

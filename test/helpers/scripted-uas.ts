@@ -26,6 +26,8 @@ export type UasBehaviour =
  */
 export class ScriptedUas {
   readonly requests: SipRequest[] = [];
+  /** The SDP of its 200 OK (default SDP_B): e.g. an RtpEndpoint's, for media tests. */
+  sdp = SDP_B;
   /** Responses to requests the test sent from this socket (REGISTER). */
   readonly responses: SipResponse[] = [];
   private readonly last = new Map<string, Buffer>();
@@ -89,7 +91,7 @@ export class ScriptedUas {
     const contact: Array<[string, string]> = [['Contact', `<sip:callee@127.0.0.1:${this.port}>`]];
     const ok = (): Buffer => {
       const res = createResponse(req, 200, { toTag: tag, headers: [...contact, ['Content-Type', 'application/sdp']] });
-      res.body = Buffer.from(SDP_B);
+      res.body = Buffer.from(this.sdp);
       return res.toBuffer();
     };
     if (req.method === 'ACK') return;
@@ -115,7 +117,13 @@ export class ScriptedUas {
       const final = this.behaviour.kind === 'answerOnCancel' ? p.ok() : createResponse(p.invite, 487, { toTag: tag }).toBuffer();
       return this.send(final, port, address, req.callId);
     }
-    this.send(createResponse(req, 200, { toTag: tag, headers: req.method === 'INVITE' ? contact : [] }).toBuffer(), port, address);
+    if (req.method === 'INVITE') {
+      // A re-INVITE's 200 carries the answer.
+      const res = createResponse(req, 200, { toTag: tag, headers: [...contact, ['Content-Type', 'application/sdp']] });
+      res.body = Buffer.from(this.sdp);
+      return this.send(res.toBuffer(), port, address);
+    }
+    this.send(createResponse(req, 200, { toTag: tag }).toBuffer(), port, address);
   }
 
   private readonly pending = new Map<string, { invite: SipRequest; ok: () => Buffer }>();

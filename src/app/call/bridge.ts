@@ -1,6 +1,8 @@
 /**
  * Joins two answered dialogs: a BYE on one ends the other; re-INVITEs (hold, session
- * refresh) and UPDATEs pass through. Resolves with who hung up.
+ * refresh), UPDATEs and INFOs (DTMF) pass through. With media anchored, a re-INVITE's
+ * offer and the answer to it go through rtpengine (`media`), so RTP stays anchored when
+ * a party holds, resumes or changes codec. Resolves with who hung up.
  *
  * @example
  *   const hungUpBy = await bridge(uas, uac);   // 'caller' | 'callee'
@@ -9,6 +11,12 @@ import type Srf from 'drachtio-srf';
 
 export type HangupParty = 'caller' | 'callee' | 'system';
 
+/** SDP of in-dialog offers through rtpengine; `fromCaller`: the offer came from the A leg. */
+export interface BridgeMedia {
+  offer(fromCaller: boolean, sdp: string): Promise<string>;
+  answer(fromCaller: boolean, sdp: string): Promise<string>;
+}
+
 export interface Bridged {
   /** Resolves when both legs are down. */
   readonly ended: Promise<HangupParty>;
@@ -16,7 +24,7 @@ export interface Bridged {
   hangup(): void;
 }
 
-export function bridge(uas: Srf.Dialog, uac: Srf.Dialog): Bridged {
+export function bridge(uas: Srf.Dialog, uac: Srf.Dialog, media?: BridgeMedia): Bridged {
   let ended = false;
   let resolveEnded!: (by: HangupParty) => void;
   const done = new Promise<HangupParty>((r) => (resolveEnded = r));
@@ -34,10 +42,23 @@ export function bridge(uas: Srf.Dialog, uac: Srf.Dialog): Bridged {
   if (!connected(uas)) end('caller', uac)();
   else if (!connected(uac)) end('callee', uas)();
   for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
+    const fromCaller = from === uas;
     from.on('modify', (req, res) => {
-      to.modify(req.body).then(
+      const relay = async (): Promise<string> => {
+        if (media === undefined || !req.body) return to.modify(req.body);
+        const answer = await to.modify(await media.offer(fromCaller, req.body));
+        return media.answer(fromCaller, answer);
+      };
+      relay().then(
         (sdp) => res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } }),
-        (err: { status?: number }) => res.send(err.status ?? 500),
+        (err: { status?: number }) => res.send(typeof err.status === 'number' ? err.status : 500),
+      );
+    });
+    from.on('info', (req, res) => {
+      const headers: Record<string, string> = req.body ? { 'Content-Type': req.get('Content-Type') ?? 'application/octet-stream' } : {};
+      (to.request({ method: 'INFO', headers, body: req.body } as unknown as Srf.SrfRequest) as Promise<Srf.SrfResponse>).then(
+        (r) => res.send(r.status),
+        () => res.send(500),
       );
     });
     from.on('update', (req, res) => {

@@ -22,10 +22,10 @@
  */
 import type Srf from 'drachtio-srf';
 import type { Config } from '../../config/index.js';
-import type { AnchorOptions, MediaSession, MediaSessions } from '../../media/index.js';
+import type { AnchorOptions, CallRecorder, MediaSession, MediaSessions } from '../../media/index.js';
 import type { Action, ChainId, ChainResolution, Decision, ResolvedTarget } from '../../routing/index.js';
 import { isSwitchboardError } from '../../util/errors.js';
-import { bridge, hangUp, type Bridged, type HangupParty } from './bridge.js';
+import { bridge, hangUp, type BridgeMedia, type Bridged, type HangupParty } from './bridge.js';
 import { Cancellation } from './cancellation.js';
 import { dialGroup, type DialContext, type DialGroup } from './dial-plan.js';
 import { retryAfterSeconds, type GatewayBlackouts } from './gateway-blackouts.js';
@@ -68,6 +68,8 @@ export interface CallMedia {
   available(): boolean;
   /** Anchor options (codecs, transcoding) for the caller's trunk leg and for B legs. */
   options(trunk: string | undefined): AnchorOptions;
+  /** Records bridged calls whose rule or queue asks for it; absent: no recording directory. */
+  readonly recorder?: CallRecorder;
 }
 
 /** The tag rtpengine knows Switchboard's own end by (queue music, IVR prompts, voicemail). */
@@ -87,10 +89,17 @@ export interface CallFlowContext {
   readonly resolveChain?: (id: ChainId) => ChainResolution;
   /** Rate-limited warnings (media failures). */
   readonly warn?: (fields: Record<string, unknown>, message: string) => void;
+  /** Record the call once bridged (the rule's or queue's `record`). */
+  readonly record?: boolean;
 }
 
 /** Thrown inside a step when media is needed and rtpengine cannot give it: the call ends with 503. */
 class MediaUnavailable extends Error {}
+/** Thrown inside a step when the caller hung up before Switchboard could answer. */
+class CallerGone extends Error {}
+
+/** A DTMF key from the caller, by RFC 4733 event (through rtpengine) or SIP INFO. */
+export type DigitHandler = (digit: string) => void;
 
 const DIVERSION_REASON: Readonly<Record<LegOutcome, string>> = {
   busy: 'user-busy',
@@ -109,6 +118,11 @@ export class CallFlow {
   private answeredCaller: Srf.Dialog | undefined;
   /** Set once the caller's answered dialog is over or handed to a bridge (which ends it). */
   private callerDone = false;
+  private readonly digitHandlers: DigitHandler[] = [];
+  /** The tag rtpengine knows the bridged B leg by (for re-INVITEs through it). */
+  private bMediaTag: string | undefined;
+  /** Anchoring is being skipped for this call (rtpengine down): SDP passes end to end. */
+  private unanchored = false;
 
   constructor(
     readonly srf: Srf,
@@ -138,9 +152,14 @@ export class CallFlow {
     try {
       return await this.runActions(this.ctx.decision.actions);
     } catch (err) {
-      if (!(err instanceof MediaUnavailable)) throw err;
-      this.ctx.warn?.({ callId: this.report.callId, err: err.message }, 'call refused: media unavailable');
-      return this.end(503, 'Service Unavailable');
+      if (err instanceof CallerGone) return this.finish(487, 'Request Terminated', 'caller');
+      if (err instanceof MediaUnavailable) {
+        this.ctx.warn?.({ callId: this.report.callId, err: err.message }, 'call refused: media unavailable');
+        return this.end(503, 'Service Unavailable');
+      }
+      // A bug in a step must still end the call cleanly for the caller.
+      this.ctx.warn?.({ callId: this.report.callId, err }, 'call failed: unexpected error');
+      return this.end(500, 'Server Internal Error');
     } finally {
       if (this.answeredCaller !== undefined && !this.callerDone) {
         // Answered by Switchboard and never bridged: our side ends it.
@@ -198,20 +217,42 @@ export class CallFlow {
     return this.answeredCaller !== undefined;
   }
 
+  /** The caller's anchor options (its trunk's media settings). */
+  get callerMediaOptions(): AnchorOptions {
+    return this.ctx.media?.options(this.report.trunk) ?? {};
+  }
+
   /**
    * Answers the caller from rtpengine (no bridged party yet): audio reaches the caller
    * only through playback until a B leg is joined. The caller hanging up cancels the flow.
    */
-  async answerLocally(): Promise<MediaSession> {
+  answerLocally(): Promise<MediaSession> {
+    if (this.answeredCaller !== undefined) return Promise.resolve(this.mediaFor());
+    return this.answerCaller((session) => session.answerLocally(this.req.body, { localTag: LOCAL_MEDIA_TAG, options: this.callerMediaOptions }));
+  }
+
+  /**
+   * Points Switchboard's end of the caller's media at what `anchor` sets up (a sink, the
+   * voicemail recorder) and answers the caller with the SDP it returns; a caller answered
+   * already keeps its dialog and media path. Throws MediaUnavailable, or CallerGone when
+   * the caller hung up meanwhile.
+   */
+  async answerCaller(anchor: (session: MediaSession) => Promise<string>): Promise<MediaSession> {
     const session = this.mediaFor();
-    if (this.answeredCaller !== undefined) return session;
     let sdp: string;
     try {
-      sdp = await session.answerLocally(this.req.body, { localTag: LOCAL_MEDIA_TAG, options: this.ctx.media!.options(this.report.trunk) });
+      sdp = await anchor(session);
     } catch (err) {
       throw asMediaError(err);
     }
-    const uas = await this.srf.createUAS(this.req, this.res, { localSdp: sdp });
+    if (this.answeredCaller !== undefined) return session;
+    if (this.caller.cancelled) throw new CallerGone();
+    let uas: Srf.Dialog;
+    try {
+      uas = await this.srf.createUAS(this.req, this.res, { localSdp: sdp });
+    } catch {
+      throw new CallerGone();
+    }
     this.answeredCaller = uas;
     this.report.answeredAt = this.ctx.now();
     uas.on('destroy', () => {
@@ -219,7 +260,28 @@ export class CallFlow {
       this.report.hungUpBy ??= 'caller';
       this.caller.cancel();
     });
+    uas.on('info', (req: Srf.SrfRequest, res: Srf.SrfResponse) => {
+      res.send(200);
+      const digit = infoDigit(req.get('Content-Type'), req.body);
+      if (digit !== undefined) for (const h of this.digitHandlers) h(digit);
+    });
     return session;
+  }
+
+  /** Calls `handler` with each key the caller presses (RFC 4733 through rtpengine, or SIP INFO once answered). */
+  onDigit(handler: DigitHandler): () => void {
+    const session = this.mediaFor();
+    const tag = this.callerTag;
+    let live = true;
+    session.onDigit((d) => {
+      if (live && d.fromTag === tag) handler(d.digit);
+    });
+    this.digitHandlers.push(handler);
+    return () => {
+      live = false;
+      const i = this.digitHandlers.indexOf(handler);
+      if (i >= 0) this.digitHandlers.splice(i, 1);
+    };
   }
 
   private async runAction(action: Action, previous: FailedStep | undefined): Promise<DialResult | StepResult> {
@@ -343,21 +405,26 @@ export class CallFlow {
    * end (LOCAL_MEDIA_TAG), so the caller's media path does not change.
    */
   private async sdpHooks(): Promise<SdpHooks | undefined> {
-    if (this.ctx.media === undefined) return undefined;
+    const media = this.ctx.media;
+    const answered = this.answeredCaller;
+    if (media === undefined || this.unanchored) return undefined;
+    // Signalling-only calls go on without rtpengine (SDP end to end); a caller we answered cannot.
+    if (answered === undefined && !media.available()) return this.skipAnchoring('rtpengine is not answering');
     const session = this.mediaFor();
-    const options = this.ctx.media.options(undefined);
     let offer: string;
     try {
-      offer = await session.offer(this.req.body, { options });
+      offer = await session.offer(this.req.body, { options: media.options(undefined) });
     } catch (err) {
+      if (answered === undefined) return this.skipAnchoring((err as Error).message);
       throw asMediaError(err);
     }
-    const answered = this.answeredCaller;
     return {
       offer,
       answer: async (remoteSdp, toTag) => {
         try {
-          const forCaller = await session.answer(remoteSdp, { to: answered === undefined ? toTag : LOCAL_MEDIA_TAG, options: this.ctx.media!.options(this.report.trunk) });
+          const tag = answered === undefined ? toTag : LOCAL_MEDIA_TAG;
+          const forCaller = await session.answer(remoteSdp, { to: tag, options: this.callerMediaOptions });
+          this.bMediaTag = tag;
           if (answered !== undefined) await session.playbackTo(this.callerTag).stop();
           return forCaller;
         } catch (err) {
@@ -365,6 +432,28 @@ export class CallFlow {
         }
       },
       ...(answered === undefined ? {} : { answered }),
+    };
+  }
+
+  private skipAnchoring(why: string): undefined {
+    this.unanchored = true;
+    this.ctx.warn?.({ callId: this.report.callId, err: why }, 'media not anchored: the call goes on with SDP end to end');
+    return undefined;
+  }
+
+  /** re-INVITEs of a bridged, anchored call go through rtpengine (offer from the sender's tag). */
+  private bridgeMedia(): BridgeMedia | undefined {
+    const session = this.mediaSession;
+    const bTag = this.bMediaTag;
+    if (session === undefined || bTag === undefined || session.state !== 'open') return undefined;
+    const a = this.callerTag;
+    const options = this.callerMediaOptions;
+    const bOptions = this.ctx.media?.options(undefined) ?? {};
+    return {
+      offer: (fromCaller, sdp) =>
+        fromCaller ? session.offer(sdp, { from: a, to: bTag, options: bOptions }) : session.offer(sdp, { from: bTag, to: a, options }),
+      answer: (fromCaller, sdp) =>
+        fromCaller ? session.answer(sdp, { from: a, to: bTag, options }) : session.answer(sdp, { from: bTag, to: a, options: bOptions }),
     };
   }
 
@@ -379,9 +468,14 @@ export class CallFlow {
     this.report.status = 200;
     this.report.reason = 'OK';
     this.callerDone = true;
-    const b = bridge(r.uas, r.uac);
+    const b = bridge(r.uas, r.uac, this.bridgeMedia());
     this.ctx.onBridged?.(b);
+    const recorder = this.ctx.record === true && this.mediaSession !== undefined && this.bMediaTag !== undefined ? this.ctx.media?.recorder : undefined;
+    if (this.ctx.record === true && recorder === undefined) this.ctx.warn?.({ callId: this.report.callId }, 'call not recorded: media is not anchored or no recording directory');
+    const recording = recorder?.start(this.report.callId, { caller: this.report.from, callee: r.winner.uri });
     const by = await b.ended;
+    // Stopped before run() deletes the rtpengine call, so the pcap is closed and its sidecar written.
+    if (recorder !== undefined && (await recording)) await recorder.stop(this.report.callId);
     return this.finish(200, 'OK', by);
   }
 
@@ -394,6 +488,15 @@ export class CallFlow {
     if (hungUpBy !== undefined) this.report.hungUpBy ??= hungUpBy;
     return this.report;
   }
+}
+
+/** The key in a SIP INFO body: application/dtmf-relay ("Signal=5") or application/dtmf ("5"). */
+export function infoDigit(contentType: string | undefined, body: string | undefined): string | undefined {
+  if (body === undefined) return undefined;
+  const type = (contentType ?? '').split(';')[0]!.trim().toLowerCase();
+  const raw = type === 'application/dtmf-relay' ? /^\s*signal\s*=\s*(\S+)/im.exec(body)?.[1] : type === 'application/dtmf' ? body.trim() : undefined;
+  const digit = raw?.toUpperCase();
+  return digit !== undefined && /^[0-9*#A-D]$/.test(digit) ? digit : undefined;
 }
 
 function asMediaError(err: unknown): Error {

@@ -8,15 +8,17 @@
  *   $ switchboard start --config config/switchboard.example.yaml
  */
 import { randomBytes } from 'node:crypto';
+import { resolve } from 'node:path';
 import { B2buaApp, type DrachtioTarget } from '../../app/b2bua.js';
 import { ingressOptions } from '../../app/inbound.js';
 import { CdrWriter } from '../../cdr/index.js';
 import { offsetClock } from '../../util/clock.js';
 import { ConfigError, formatIssue, loadConfigFile, type Config } from '../../config/index.js';
 import { EngineThread } from '../../engine/worker/engine-thread.js';
+import { MediaService } from '../../media/index.js';
 import { compileRouter } from '../../routing/index.js';
 import { isSwitchboardError } from '../../util/errors.js';
-import { createLogger } from '../../util/logger.js';
+import { createLogger, type Logger } from '../../util/logger.js';
 import { parseOptions } from '../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { untilSignal } from './engine.js';
@@ -76,6 +78,7 @@ export async function run(argv: string[]): Promise<number> {
   const logger = createLogger({ level: logLevel });
   let engine: EngineThread | undefined;
   let app: B2buaApp | undefined;
+  let media: MediaService | undefined;
   const cdr = config.cdr.path === undefined ? undefined : new CdrWriter({ path: config.cdr.path, logger });
   const now = testClockAt === undefined ? Date.now : offsetClock(testClockAt).now;
   if (testClockAt !== undefined) logger.warn({ at: new Date(testClockAt).toISOString() }, 'test clock in use: routing runs at a shifted time');
@@ -106,7 +109,16 @@ export async function run(argv: string[]): Promise<number> {
       logger.info({ sip: engine.listeners, control: `${host}:${engine.control!.port}` }, 'SIP engine started');
     }
     const blockSource = engine === undefined ? undefined : engine.blockSource.bind(engine);
-    app = new B2buaApp({ config, router: compileRouter(config), logger, now, ...(cdr === undefined ? {} : { cdr }), ...(blockSource === undefined ? {} : { blockSource }) });
+    media = await startMedia(config, logger);
+    app = new B2buaApp({
+      config,
+      router: compileRouter(config),
+      logger,
+      now,
+      media,
+      ...(cdr === undefined ? {} : { cdr }),
+      ...(blockSource === undefined ? {} : { blockSource }),
+    });
     await app.connect(target);
     logger.info('switchboard started');
     await untilSignal();
@@ -115,12 +127,14 @@ export async function run(argv: string[]): Promise<number> {
     app.hangupAll();
     await new Promise((r) => setTimeout(r, 200));
     app.disconnect();
+    await media.stop();
     await cdr?.close();
     await engine?.stop();
     exitSoon(EXIT_OK);
     return EXIT_OK;
   } catch (err) {
     app?.disconnect();
+    await media?.stop();
     await cdr?.close();
     await engine?.stop();
     if (isSwitchboardError(err)) {
@@ -129,6 +143,25 @@ export async function run(argv: string[]): Promise<number> {
     }
     throw err;
   }
+}
+
+/** rtpengine per `media.rtpengine`: managed (started and supervised here), external, or off. */
+async function startMedia(config: Config, logger: Logger): Promise<MediaService> {
+  const r = config.media.rtpengine;
+  const media = await MediaService.start({
+    mode: r.mode,
+    ng: r.ng,
+    mediaDir: config.media.files,
+    interfaces: r.interfaces,
+    portMin: r.port_min,
+    portMax: r.port_max,
+    mediaTimeoutSec: Math.ceil(r.timeout / 1000),
+    ...(r.mode === 'off' ? {} : { recordingDir: resolve(config.media.recordings) }),
+    logger,
+  });
+  if (r.mode === 'off') logger.warn('media.rtpengine.mode is off: calls are not anchored; voicemail, IVR and recording are unavailable');
+  else logger.info({ mode: r.mode, ng: r.ng, available: media.available }, 'media started');
+  return media;
 }
 
 /**
