@@ -115,6 +115,8 @@ export class ChainCompiler {
           ends: true,
         };
       }
+      case 'play':
+        return { kind: 'fixed', action: Object.freeze({ kind: 'play', files: Object.freeze([...step.files]) }), ends: false };
       case 'reject':
         return { kind: 'fixed', action: Object.freeze({ kind: 'reject', status: step.status, reason: step.reason }), ends: true };
       case 'queue': {

@@ -67,6 +67,8 @@ export type Action =
       readonly options: Readonly<Record<string, ChainId>>;
       readonly onFailure: ChainId;
     }
+  /** Answer the caller, play the files, go on with the next action (none: hang up). */
+  | { readonly kind: 'play'; readonly files: readonly string[] }
   | { readonly kind: 'reject'; readonly status: number; readonly reason: string }
   | {
       readonly kind: 'queue';

@@ -39,6 +39,8 @@ export function formatAction(a: Action): string {
       return `voicemail ${a.box} (${continues(a.continueOn)})`;
     case 'ivr':
       return `ivr ${a.menu}: keys ${Object.keys(a.options).join(' ')} (chains ivr.${a.menu}.options.KEY; on failure ${a.onFailure})`;
+    case 'play':
+      return `play ${a.files.join(', ')} (then the next step)`;
     case 'reject':
       return `reject ${a.status} ${a.reason}`;
     case 'queue':

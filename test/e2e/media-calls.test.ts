@@ -252,6 +252,22 @@ routes:
   });
 });
 
+describe('announcements', () => {
+  it('plays an after-hours message to the answered caller, then the next step (here: none, so Switchboard hangs up)', async () => {
+    tone('closed.wav', 700, 0.8);
+    await configure(`routes:\n  - name: closed\n    then:\n      - play: closed.wav\n`);
+    const a = await caller();
+    expect(await a.invite(sb.engine.udpPort, '1000')).toBe(200);
+    await a.rtp.sendSilence(2);
+    await a.rtp.waitFor((s) => s.audible >= 15, 3000);
+    expect(heardHz(a.rtp, 10)).toBeGreaterThan(650);
+    expect(heardHz(a.rtp, 10)).toBeLessThan(750);
+    expect(await waitFor(() => a.hungUpByFarEnd, 5000)).toBe(true);
+    await noSessionFor(a.callId);
+    expect(reports.find((r) => r.callId === a.callId)).toMatchObject({ path: ['play'], hungUpBy: 'system' });
+  });
+});
+
 describe('call recording', () => {
   it('records a bridged call of a rule with record: true (pcap and JSON sidecar)', async () => {
     const b = await callee();

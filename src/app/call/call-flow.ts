@@ -59,7 +59,9 @@ export type StepResult =
   | { readonly kind: 'done'; readonly status: number; readonly reason: string }
   | { readonly kind: 'failed'; readonly step: FailedStep }
   /** Go on with these actions (an IVR option, a queue's overflow chain). */
-  | { readonly kind: 'continue'; readonly chain: ChainId };
+  | { readonly kind: 'continue'; readonly chain: ChainId }
+  /** Go on with the next action of the current chain (after a `play`). */
+  | { readonly kind: 'next' };
 
 /** rtpengine for this call flow; absent: media is not anchored (media.rtpengine.mode: off). */
 export interface CallMedia {
@@ -182,6 +184,7 @@ export class CallFlow {
         if (next === undefined) break;
         return this.runActions(next.actions);
       }
+      if (result.kind === 'next') continue;
       previous = result.step;
       const continueOn = 'continueOn' in action ? action.continueOn : [];
       if (result.step.outcome === 'cancelled' || !(continueOn as readonly string[]).includes(result.step.outcome)) break;
@@ -297,6 +300,8 @@ export class CallFlow {
         if (action.redirect && this.answeredCaller === undefined) return this.redirect(group);
         return this.ringGroup(group, 'unconditional');
       }
+      case 'play':
+        return this.play(action.files);
       case 'voicemail':
       case 'ivr':
       case 'queue': {
@@ -305,6 +310,21 @@ export class CallFlow {
         return handler(action, this);
       }
     }
+  }
+
+  /** Answers the caller (if not yet) and plays the files; the caller hanging up stops them. */
+  private async play(files: readonly string[]): Promise<StepResult> {
+    const session = await this.answerLocally();
+    const playback = session.playbackTo(this.callerTag);
+    const off = this.caller.onCancel(() => playback.cancel());
+    try {
+      await playback.sequence(files);
+    } catch (err) {
+      this.ctx.warn?.({ callId: this.report.callId, err: (err as Error).message, files }, 'announcement could not be played');
+    } finally {
+      off();
+    }
+    return { kind: 'next' };
   }
 
   private async ringAll(targets: readonly ResolvedTarget[], previous: FailedStep | undefined): Promise<DialResult> {
@@ -521,5 +541,7 @@ function describe(action: Action): string {
       return `queue:${action.queue}`;
     case 'reject':
       return `reject:${action.status}`;
+    case 'play':
+      return 'play';
   }
 }

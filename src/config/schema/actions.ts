@@ -25,6 +25,7 @@ import { DEFAULT_RING_TIMEOUT_MS } from '../defaults.js';
 import {
   checkOutboundTrunk,
   duration,
+  filePath,
   integer,
   isSipUri,
   mapping,
@@ -59,6 +60,7 @@ export type StepConfig =
   | { readonly kind: 'forward'; readonly to: TargetConfig; readonly redirect: boolean; readonly continue_on: readonly Outcome[] }
   | { readonly kind: 'voicemail'; readonly box: string; readonly continue_on: readonly Outcome[] }
   | { readonly kind: 'ivr'; readonly menu: string }
+  | { readonly kind: 'play'; readonly files: readonly string[] }
   | { readonly kind: 'reject'; readonly status: number; readonly reason: string }
   | { readonly kind: 'queue'; readonly queue: string; readonly priority: number }
   | {
@@ -297,7 +299,7 @@ const continueOnSchema = z
     'Outcomes of this step after which the next step runs: busy, no_answer, unavailable, failure. Default: all four. Any other outcome (and the caller hanging up) ends the call.',
   );
 
-const ACTION_KEYS = ['ring', 'forward', 'voicemail', 'ivr', 'reject', 'queue', 'follow_the_sun'] as const;
+const ACTION_KEYS = ['ring', 'forward', 'voicemail', 'ivr', 'play', 'reject', 'queue', 'follow_the_sun'] as const;
 const CONTINUABLE = new Set<string>(['ring', 'forward', 'voicemail']);
 
 /** The parsed keys of a step before it becomes a `StepConfig`. */
@@ -306,6 +308,7 @@ interface RawStep {
   forward?: { to: TargetConfig; redirect: boolean };
   voicemail?: string;
   ivr?: string;
+  play?: string[];
   reject?: { status: number; reason: string };
   queue?: { queue: string; priority: number };
   follow_the_sun?: { sites: FollowTheSunSiteConfig[]; fallback: StepConfig[] };
@@ -345,6 +348,8 @@ function toStep(step: RawStep, c: z.RefinementCtx): StepConfig {
       return { kind, box: step.voicemail!, continue_on: continueOn };
     case 'ivr':
       return { kind, menu: step.ivr! };
+    case 'play':
+      return { kind, files: step.play! };
     case 'reject':
       return { kind, ...step.reject! };
     case 'queue':
@@ -366,6 +371,7 @@ export function endsChain(step: StepConfig): boolean {
     case 'voicemail':
       return step.continue_on.length === 0;
     case 'follow_the_sun':
+    case 'play':
       return false;
   }
 }
@@ -400,6 +406,11 @@ function baseStepShape(ctx: SchemaContext) {
     forward: forwardSchema(ctx).optional(),
     voicemail: ref(ctx, 'voicemail', 'Send the caller to this voicemail box.').optional(),
     ivr: ref(ctx, 'ivr', 'Answer and play this IVR menu.').optional(),
+    play: z
+      .union([filePath('An audio file (relative to media.files).'), z.array(filePath('An audio file (relative to media.files).')).min(1)])
+      .transform((v) => (Array.isArray(v) ? v : [v]))
+      .describe('Answer the caller and play these files in order (an after-hours message); then the next step runs, or the call ends.')
+      .optional(),
     reject: rejectSchema.optional(),
     queue: queueActionSchema(ctx).optional(),
     continue_on: continueOnSchema.optional(),

@@ -28,7 +28,7 @@ describe('the example configuration', () => {
       ...Object.values(config.ivr).flatMap((m) => [...Object.values(m.options), m.on_failure]),
     ];
     const kinds = new Set(chains.flat().map((s) => s.kind));
-    expect([...kinds].sort()).toEqual(['follow_the_sun', 'forward', 'ivr', 'queue', 'reject', 'ring', 'voicemail']);
+    expect([...kinds].sort()).toEqual(['follow_the_sun', 'forward', 'ivr', 'play', 'queue', 'reject', 'ring', 'voicemail']);
     const modes = new Set(chains.flat().flatMap((s) => (s.kind === 'ring' ? [s.mode] : [])));
     expect([...modes].sort()).toEqual(['sequential', 'simultaneous']);
     const matches = config.routes.flatMap((r) => [r.match.to?.kind, r.match.from?.kind]).filter(Boolean);
@@ -83,6 +83,12 @@ describe('defaults and canonical forms', () => {
     expect(config.cdr).toEqual({});
     expect(config.queue_log).toEqual({});
     for (const section of ['trunks', 'users', 'agents', 'queues', 'schedules', 'ivr', 'voicemail'] as const) expect(config[section]).toEqual({});
+  });
+
+  it('takes play as one file or a list, and lets a step follow it', () => {
+    const config = parseConfig('voicemail: { box: {} }\nroutes:\n  - { name: a, then: [{ play: closed.wav }, { voicemail: box }] }\n  - { name: b, then: { play: [one.wav, two.wav] } }\n', 't.yaml');
+    expect(config.routes[0]!.then).toEqual([{ kind: 'play', files: ['closed.wav'] }, { kind: 'voicemail', box: 'box', continue_on: ['busy', 'no_answer', 'unavailable', 'failure'] }]);
+    expect(config.routes[1]!.then).toEqual([{ kind: 'play', files: ['one.wav', 'two.wav'] }]);
   });
 
   it('expands shorthands and applies entry defaults', () => {
