@@ -48,7 +48,8 @@ export async function runLoad(o: LoadOptions, resultsDir: string): Promise<LoadR
     baseline = await runRamp({ label: 'baseline', scenario: SCENARIOS[o.scenario], target: undefined, start: o.baselineStart, increment: o.baselineIncrement, maxRate: o.baselineMax, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: o.holdMs, pin, onStep: printStep });
     console.log(`  baseline ceiling: ${baseline.maxPassingRate} calls/s (${baseline.stoppedBecause})`);
   }
-  const sb = await SwitchboardUnderTest.start();
+  const sb = await SwitchboardUnderTest.start({ media: o.media });
+  if (o.media) console.log('media anchored: every call through a managed rtpengine (offer, answer, delete)');
   let switchboard: RampResult | undefined;
   const concurrency: ConcurrencyResult[] = [];
   let overload: OverloadResult | undefined;

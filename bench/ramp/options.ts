@@ -19,6 +19,8 @@ export interface LoadOptions {
   readonly baselineMax: number;
   readonly ramp: boolean;
   readonly scenario: 'basic' | 'hold';
+  /** Anchor every call's media through a managed rtpengine (offer/answer/delete per call). */
+  readonly media: boolean;
   /** The caller's pause after each ACK (hold_ms) in ramp steps, ms. */
   readonly holdMs: number;
   /** Hold this many calls at once (concurrency mode); empty: skip. */
@@ -48,6 +50,7 @@ const FULL: LoadOptions = {
   baselineMax: 12000,
   ramp: true,
   scenario: 'basic',
+  media: false,
   holdMs: 0,
   concurrency: [1000, 10000, 50000],
   concurrencyRate: 1000,
@@ -76,7 +79,7 @@ const QUICK: Partial<LoadOptions> = {
 
 export const USAGE = `usage: node dist/bench/load.bench.js [--quick] [--seconds N] [--warmup N] [--start CPS] [--increment CPS] [--max-rate CPS]
   [--no-baseline] [--baseline-start CPS] [--baseline-increment CPS] [--baseline-max CPS] [--no-ramp --known-max CPS]
-  [--scenario basic|hold] [--hold-ms MS] [--concurrency N,N,… | --no-concurrency] [--concurrency-rate CPS]
+  [--scenario basic|hold] [--media] [--hold-ms MS] [--concurrency N,N,… | --no-concurrency] [--concurrency-rate CPS]
   [--no-overload] [--overload-seconds N] [--soak-minutes N] [--register-rate CPS]
   [--pin-sipp CPUS] [--pin-node CPUS] [--results DIR]`;
 
@@ -115,6 +118,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
         break;
       }
       case '--hold-ms': o.holdMs = count(0); break;
+      case '--media': o.media = true; break;
       case '--concurrency': {
         const list = value().split(',').map(Number);
         if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--concurrency wants a comma-separated list of call counts');

@@ -13,6 +13,7 @@ import { B2buaApp } from '../../src/app/b2bua.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { EngineStats } from '../../src/engine/engine.js';
 import { EngineThread } from '../../src/engine/worker/engine-thread.js';
+import { MediaService } from '../../src/media/index.js';
 import { compileRouter } from '../../src/routing/index.js';
 import { freePort } from './ports.js';
 
@@ -25,13 +26,26 @@ export class SwitchboardUnderTest {
     private readonly engine: EngineThread,
     readonly sipPort: number,
     private readonly controlPort: number,
+    private readonly media: MediaService | undefined,
   ) {}
 
-  static async start(): Promise<SwitchboardUnderTest> {
+  /** With `media`, a managed rtpengine anchors every call (as `switchboard start` does by default). */
+  static async start(o: { media?: boolean } = {}): Promise<SwitchboardUnderTest> {
     const sipPort = await freePort();
     const controlPort = await freePort();
-    const engine = await EngineThread.start({ sip: [`udp:127.0.0.1:${sipPort}`], control: { host: '127.0.0.1', port: controlPort, secret: SECRET }, logLevel: 'warn' });
-    return new SwitchboardUnderTest(engine, sipPort, controlPort);
+    const media = o.media === true ? await MediaService.start({ mode: 'managed', ng: { host: '127.0.0.1', port: await freePort() }, interfaces: ['127.0.0.1'], portMin: 30_000, portMax: 39_999, mediaDir: 'config/media' }) : undefined;
+    try {
+      const engine = await EngineThread.start({ sip: [`udp:127.0.0.1:${sipPort}`], control: { host: '127.0.0.1', port: controlPort, secret: SECRET }, logLevel: 'warn' });
+      return new SwitchboardUnderTest(engine, sipPort, controlPort, media);
+    } catch (err) {
+      await media?.stop();
+      throw err;
+    }
+  }
+
+  /** rtpengine's process, when media is anchored (for CPU and RSS readings). */
+  get rtpenginePid(): number | undefined {
+    return this.media?.process?.pid;
   }
 
   /**
@@ -45,7 +59,7 @@ export class SwitchboardUnderTest {
     const users = user === undefined ? '' : `users:\n  ${user.name}: { password: ${user.password} }\nsecurity:\n  auth: { algorithms: [MD5] }\n`;
     const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\n${users}routes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: ${ring}\n`;
     const config = parseConfig(yaml, 'bench.yaml');
-    this.app = new B2buaApp({ config, router: compileRouter(config) });
+    this.app = new B2buaApp({ config, router: compileRouter(config), ...(this.media === undefined ? {} : { media: this.media }) });
     await this.app.connect({ host: '127.0.0.1', port: this.controlPort, secret: SECRET });
     // Let the engine register the new connection before the first INVITE.
     await new Promise((r) => setTimeout(r, 200));
@@ -62,6 +76,7 @@ export class SwitchboardUnderTest {
 
   async stop(): Promise<void> {
     this.app?.disconnect();
+    await this.media?.stop();
     await this.engine.stop();
   }
 }
