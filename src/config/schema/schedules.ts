@@ -84,6 +84,38 @@ const weeklySchema = z
 const RRULE_FORBIDDEN = /^(BYHOUR|BYMINUTE|BYSECOND|DTSTART|BYSETPOS)$/;
 const FREQ_ALLOWED = /^(YEARLY|MONTHLY|WEEKLY|DAILY)$/;
 
+const WEEKDAY = '(?:MO|TU|WE|TH|FR|SA|SU)';
+const INTEGERS = /^[+-]?[0-9]{1,3}(?:,[+-]?[0-9]{1,3})*$/;
+/**
+ * Value syntax of the parts whose values the `rrule` package takes unchecked: it loops
+ * forever on INTERVAL=x or INTERVAL=-1, reads COUNT=x as one occurrence and drops the
+ * "x" of BYMONTH=1,x, and fails inside on BYDAY=XX or a weekday in lower case. Checked
+ * before the rule is parsed.
+ */
+const RRULE_VALUES: Readonly<Record<string, readonly [RegExp, string]>> = {
+  INTERVAL: [/^[1-9][0-9]{0,3}$/, 'a whole number from 1 to 9999, e.g. INTERVAL=2'],
+  COUNT: [/^[1-9][0-9]{0,3}$/, 'a whole number from 1 to 9999, e.g. COUNT=5'],
+  BYMONTH: [INTEGERS, 'whole numbers separated by commas, e.g. BYMONTH=6,12'],
+  BYMONTHDAY: [INTEGERS, 'whole numbers separated by commas, e.g. BYMONTHDAY=1,-1'],
+  BYYEARDAY: [INTEGERS, 'whole numbers separated by commas, e.g. BYYEARDAY=1,-1'],
+  BYWEEKNO: [INTEGERS, 'whole numbers separated by commas, e.g. BYWEEKNO=1'],
+  BYDAY: [new RegExp(`^[+-]?(?:[0-9]{1,2})?${WEEKDAY}(?:,[+-]?(?:[0-9]{1,2})?${WEEKDAY})*$`), 'weekdays in capitals separated by commas, each with an optional week number, e.g. BYDAY=MO,TU or BYDAY=4TH or BYDAY=-1MO'],
+  WKST: [new RegExp(`^${WEEKDAY}$`), 'one weekday in capitals, e.g. WKST=MO'],
+  UNTIL: [/^[0-9]{8}(?:T[0-9]{6}Z?)?$/, 'a date written YYYYMMDD, e.g. UNTIL=20271231'],
+};
+
+/** The first part whose value is malformed, as a reason. */
+function badPartValue(body: string): string | undefined {
+  for (const part of body.split(';')) {
+    const eq = part.indexOf('=');
+    const name = (eq < 0 ? part : part.slice(0, eq)).toUpperCase();
+    const value = eq < 0 ? '' : part.slice(eq + 1);
+    const syntax = RRULE_VALUES[name];
+    if (syntax && !syntax[0].test(value)) return `${name}=${value} is not valid; ${name} takes ${syntax[1]}`;
+  }
+  return undefined;
+}
+
 /** Parses an RRULE value for whole-day holidays; returns a reason when it is refused. */
 function checkHolidayRule(text: string): string | undefined {
   const body = text.replace(/^RRULE:/i, '');
@@ -94,6 +126,8 @@ function checkHolidayRule(text: string): string | undefined {
   if (!FREQ_ALLOWED.test(freq)) return `FREQ=${freq} is finer than a day; holidays use YEARLY, MONTHLY, WEEKLY or DAILY`;
   const forbidden = parts.find((p) => RRULE_FORBIDDEN.test(p));
   if (forbidden) return `${forbidden} is not allowed: a holiday is a whole day${forbidden === 'DTSTART' ? ' (use `start`)' : ''}`;
+  const malformed = badPartValue(body);
+  if (malformed) return malformed;
   try {
     const options = RRule.parseString(body);
     const months = ([] as number[]).concat(options.bymonth ?? []);
