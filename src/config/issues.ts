@@ -119,8 +119,12 @@ function bound(issue: ZodIssue & { code: 'too_small' | 'too_big' }, value: unkno
           : `must be at least ${limit} characters long`
         : `must be at most ${limit} characters long`;
     case 'number':
-    case 'int':
-      return `must be ${small ? 'at least' : 'at most'} ${limit}, got ${String(value)}`;
+    case 'int': {
+      // Exclusive bounds (e.g. positive()) would otherwise read "must be at least 0, got 0".
+      const inclusive = (issue as { inclusive?: boolean }).inclusive !== false;
+      const relation = small ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'less than';
+      return `must be ${relation} ${limit}, got ${String(value)}`;
+    }
     default:
       return issue.message;
   }

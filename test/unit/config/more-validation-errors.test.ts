@@ -104,6 +104,8 @@ const cases: Case[] = [
 
   // Trunks, SIP, registrar, admin.
   at('one digest username for two trunks', 'trunks: { a: { inbound: { digest: { username: carrier, password: long-enough } } }, b: { inbound: { digest: { username: ⟨carrier, password: long-enough } } } }', 'trunks.b.inbound.digest.username', /^username "carrier" is also trunk "a"'s; digest usernames must identify one trunk$/),
+  at('a rate that must be above zero', 'trunks: { t: { inbound: { sources: [10.0.0.1], max_cps: ⟨0 } } }', 'trunks.t.inbound.max_cps', /^must be more than 0, got 0$/),
+  at('a rate above the maximum', 'trunks: { t: { inbound: { sources: [10.0.0.1], max_cps: ⟨200000 } } }', 'trunks.t.inbound.max_cps', /^must be at most 100000, got 200000$/),
   at('a prefix length out of range', 'trunks: { t: { inbound: { sources: [⟨10.0.0.0/33] } } }', 'trunks.t.inbound.sources[0]', /^prefix length "\/33" must be a whole number from 0 to 32; write an address or a network such as "203\.0\.113\.0\/24" or "2001:db8::\/32"$/),
   at('a gateway that is not a SIP URI', 'trunks: { t: { outbound: { gateways: [⟨"sip:"] } } }', 'trunks.t.outbound.gateways[0]', /^"sip:" is not a SIP URI; write "sip:\[user@\]host\[:port\]\[;params\]", e\.g\. "sip:127\.0\.0\.1:5080" or "sip:alice@127\.0\.0\.1:5070;transport=tcp"$/),
   at('a duration finer than a millisecond', 'sip: { timers: { t1: ⟨1.5ms } }', 'sip.timers.t1', /^"1\.5ms" is finer than a millisecond; use whole milliseconds$/),
