@@ -315,6 +315,9 @@ interface RawStep {
   continue_on?: Outcome[];
 }
 
+/** "an" before "ivr", "a" before the other step kinds. */
+const article = (kind: string): string => (/^[aeiou]/.test(kind) ? 'an' : 'a');
+
 function toStep(step: RawStep, c: z.RefinementCtx): StepConfig {
   const present = ACTION_KEYS.filter((k) => step[k] !== undefined);
   if (present.length !== 1) {
@@ -334,8 +337,8 @@ function toStep(step: RawStep, c: z.RefinementCtx): StepConfig {
         ? "the queue's on_full and on_timeout decide what happens next"
         : kind === 'follow_the_sun'
           ? "put continue_on on the steps inside the sites' chains"
-          : `a ${kind} step never hands the call on`;
-    c.addIssue({ code: 'custom', path: ['continue_on'], message: `continue_on has no effect on a ${kind} step; ${why}` });
+          : `${article(kind)} ${kind} step never hands the call on`;
+    c.addIssue({ code: 'custom', path: ['continue_on'], message: `continue_on has no effect on ${article(kind)} ${kind} step; ${why}` });
     return z.NEVER;
   }
   const continueOn = step.continue_on ?? [...OUTCOMES];

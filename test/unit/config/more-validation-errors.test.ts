@@ -65,8 +65,7 @@ const cases: Case[] = [
     'routes[0].then.continue_on',
     /^continue_on has no effect on a follow_the_sun step; put continue_on on the steps inside the sites' chains$/,
   ),
-  // The article reads "a ivr" today; either reading passes.
-  at('continue_on on an IVR step', 'routes: [{ name: r, then: { ivr: m, continue_on: ⟨[busy] } }]\nivr: { m: { prompt: m.wav, options: { "1": { voicemail: general } } } }', 'routes[0].then.continue_on', /^continue_on has no effect on an? ivr step; an? ivr step never hands the call on$/),
+  at('continue_on on an IVR step', 'routes: [{ name: r, then: { ivr: m, continue_on: ⟨[busy] } }]\nivr: { m: { prompt: m.wav, options: { "1": { voicemail: general } } } }', 'routes[0].then.continue_on', /^continue_on has no effect on an ivr step; an ivr step never hands the call on$/),
   at('a number prefix with punctuation', 'routes: [{ name: r, match: { to: { prefix: ⟨"+1-800" } }, then: { reject: 404 } }]', 'routes[0].match.to.prefix', /^"\+1-800" is not a number prefix; write digits, optionally after "\+", e\.g\. "\+1800" or "1"$/),
   at('a number condition with no kind', 'routes: [{ name: r, match: { to: ⟨{} }, then: { reject: 404 } }]', 'routes[0].match.to', /^give one of exact, prefix or pattern$/),
   at('a header condition with pattern and present', 'routes: [{ name: r, match: { header: { X-Tier: ⟨{ pattern: gold, present: true } } }, then: { reject: 404 } }]', 'routes[0].match.header.X-Tier', /^give exactly one of pattern or present$/),
