@@ -15,6 +15,8 @@ import { refuse, requestFacts } from './inbound.js';
 import { RegistrarService } from './registrar-service.js';
 import { callMediaOf } from './media/call-media.js';
 import { ivrStep } from './media/ivr-step.js';
+import { AcdService } from './queue/acd-service.js';
+import { queueStep } from './queue/queue-step.js';
 import { voicemailStep } from './media/voicemail-step.js';
 import { userOf } from './user-of.js';
 import type { CallMedia } from './call/call-flow.js';
@@ -39,7 +41,7 @@ export interface B2buaOptions {
   readonly blockSource?: (address: string, forMs: number) => void;
   /** Receives one record per call attempt (the CDR writer). */
   readonly cdr?: { write(record: CallRecord): void };
-  /** Queue lengths for routing (the ACD); none: every queue is empty. */
+  /** Queue lengths for routing; default: the ACD's. */
   readonly queueLength?: (queue: string) => number;
   /**
    * rtpengine (MediaService): calls are anchored, and voicemail and IVR steps run. Absent
@@ -89,6 +91,8 @@ export class B2buaApp {
   private readonly recordedRules: ReadonlySet<string>;
   private readonly mediaWarnings: LogLimiter;
   private active = 0;
+  /** Queues, agents and their events; present when the configuration has queues. */
+  readonly acd: AcdService | undefined;
 
   constructor(private readonly opts: B2buaOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
@@ -105,8 +109,11 @@ export class B2buaApp {
       ...(opts.blockSource === undefined ? {} : { blockSource: opts.blockSource }),
     });
     this.media = opts.media === undefined ? undefined : callMediaOf(opts.media, opts.config);
+    const acd = Object.keys(opts.config.queues).length === 0 ? undefined : new AcdService({ config: opts.config, registrations: this.registrations, clock: { now: this.now, monotonic: () => performance.now() }, logger: this.logger });
+    this.acd = acd;
     this.handlers = {
       ...(this.media === undefined ? {} : { voicemail: voicemailStep({ directory: opts.config.media.voicemail, logger: this.logger }), ivr: ivrStep({ logger: this.logger }) }),
+      ...(acd === undefined ? {} : { queue: queueStep(acd, { logger: this.logger }) }),
       ...opts.handlers,
     };
     this.recordedRules = new Set(opts.config.routes.filter((r) => r.record).map((r) => r.name));
@@ -115,7 +122,7 @@ export class B2buaApp {
     this.state = {
       isRegistered: (user) => this.registrations.isRegistered(user) || (users[user]?.contacts?.length ?? 0) > 0,
       isGatewayInService: (uri) => this.blackouts.isInService(uri),
-      queueLength: opts.queueLength ?? (() => 0),
+      queueLength: opts.queueLength ?? (acd === undefined ? () => 0 : (queue) => acd.queueSize(queue)),
     };
     this.srf.invite((req, res) => {
       this.onInvite(req, res).catch((err: unknown) => this.logger.error({ err }, 'INVITE handling failed'));
@@ -163,6 +170,7 @@ export class B2buaApp {
 
   /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
+    void this.acd?.close().catch((err: unknown) => this.logger.warn({ err }, 'queue log could not be flushed'));
     if (this.ownsRegistrations) this.registrations.close();
     try {
       this.srf.disconnect();

@@ -23,6 +23,7 @@ export class MediaCaller {
   private remoteTag = '';
   private contact = '';
   private target = 0;
+  private number = '';
   private readonly tag = `mc${Math.floor(Math.random() * 1e9)}`;
   readonly callId = `media-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@127.0.0.1`;
 
@@ -37,6 +38,7 @@ export class MediaCaller {
       const res = r.message as SipResponse;
       this.responses.push(res);
       if (res.cseq.method === 'INVITE' && res.status >= 200 && res.status < 300) this.ackFor(res);
+      else if (res.cseq.method === 'INVITE' && res.status >= 300) this.ackFailure(res);
     });
   }
 
@@ -63,6 +65,7 @@ export class MediaCaller {
   /** Sends the INVITE; resolves with the final status (0: none within `timeoutMs`). */
   async invite(port: number, number: string, timeoutMs = 10_000): Promise<number> {
     this.target = port;
+    this.number = number;
     const sdp = this.rtp.sdp();
     this.send(this.request('INVITE', number, [`Contact: <sip:caller@127.0.0.1:${this.port}>`, 'Content-Type: application/sdp'], sdp, 1));
     await waitFor(() => this.finalResponse() !== undefined, timeoutMs);
@@ -85,6 +88,11 @@ export class MediaCaller {
     await waitFor(() => done() !== undefined, 5000);
     const res = done();
     return res !== undefined && res.status === 200 ? res.body.toString() : '';
+  }
+
+  /** Cancels the INVITE (still unanswered); the INVITE then ends with 487. */
+  cancel(): void {
+    this.send(this.request('CANCEL', this.number, [], '', 1).replace('branch=z9hG4bK-CANCEL-1-', 'branch=z9hG4bK-INVITE-1-'));
   }
 
   /** A DTMF key by SIP INFO (application/dtmf-relay); resolves with the status. */
@@ -115,6 +123,12 @@ export class MediaCaller {
       '',
       body,
     ].join('\r\n');
+  }
+
+  /** The ACK of a failed INVITE (same branch as the INVITE: part of its transaction). */
+  private ackFailure(res: SipResponse): void {
+    const ack = this.request('ACK', this.number, [], '', 1).replace('branch=z9hG4bK-ACK-1-', 'branch=z9hG4bK-INVITE-1-');
+    this.send(ack.replace(/^(To: [^\r]*)/m, `$1;tag=${res.toTag ?? ''}`));
   }
 
   private ackFor(res: SipResponse): void {

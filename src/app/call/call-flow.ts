@@ -61,7 +61,11 @@ export type StepResult =
   /** Go on with these actions (an IVR option, a queue's overflow chain). */
   | { readonly kind: 'continue'; readonly chain: ChainId }
   /** Go on with the next action of the current chain (after a `play`). */
-  | { readonly kind: 'next' };
+  | { readonly kind: 'next' }
+  /** Bridge this answered leg (an ACD agent); `onEnded` runs when the call is over. */
+  | { readonly kind: 'bridge'; readonly result: AnsweredDial; readonly record: boolean; readonly onEnded: () => void };
+
+type AnsweredDial = Extract<DialResult, { kind: 'answered' }>;
 
 /** rtpengine for this call flow; absent: media is not anchored (media.rtpengine.mode: off). */
 export interface CallMedia {
@@ -125,6 +129,7 @@ export class CallFlow {
   private bMediaTag: string | undefined;
   /** Anchoring is being skipped for this call (rtpengine down): SDP passes end to end. */
   private unanchored = false;
+  private sentRinging = false;
 
   constructor(
     readonly srf: Srf,
@@ -185,6 +190,13 @@ export class CallFlow {
         return this.runActions(next.actions);
       }
       if (result.kind === 'next') continue;
+      if (result.kind === 'bridge') {
+        try {
+          return await this.bridged(result.result, result.record);
+        } finally {
+          result.onEnded();
+        }
+      }
       previous = result.step;
       const continueOn = 'continueOn' in action ? action.continueOn : [];
       if (result.step.outcome === 'cancelled' || !(continueOn as readonly string[]).includes(result.step.outcome)) break;
@@ -325,6 +337,33 @@ export class CallFlow {
       off();
     }
     return { kind: 'next' };
+  }
+
+  /** Tells a caller Switchboard has not answered that it is ringing (a queue without music). */
+  ringing(): void {
+    if (this.answeredCaller === undefined && !this.caller.cancelled && !this.sentRinging) {
+      this.sentRinging = true;
+      this.res.send(180);
+    }
+  }
+
+  /**
+   * An ACD offer: rings every contact of these agents at once for `timeoutMs`. The
+   * winner's leg record names the agent (`winner.target`); it is not bridged yet (return
+   * a 'bridge' step result for that). Leg records of this offer carry the agent ids.
+   */
+  async ringAgents(agents: ReadonlyArray<{ readonly id: string; readonly user: string }>, timeoutMs: number): Promise<DialResult> {
+    const legs = agents.flatMap((a) =>
+      dialGroup({ kind: 'user', user: a.user, registered: true, contacts: this.ctx.config.users[a.user]?.contacts ?? [], timeoutMs }, this.ctx.dial).legs.map((l) => ({
+        ...l,
+        target: a.id,
+        timeoutMs,
+      })),
+    );
+    if (legs.length === 0) return unreachable();
+    const options = await this.dialOptions(undefined, 0);
+    if (legs.length === 1 && this.answeredCaller === undefined) return dialOne(this.srf, this.req, this.res, legs[0]!, { ...options, timeoutMs, target: legs[0]!.target });
+    return dialMany(this.srf, this.req, this.res, legs, options);
   }
 
   private async ringAll(targets: readonly ResolvedTarget[], previous: FailedStep | undefined): Promise<DialResult> {
@@ -483,15 +522,15 @@ export class CallFlow {
     return `<sip:${this.ctx.decision.call.to}@localhost>;reason=${reason};counter=${this.diversions}`;
   }
 
-  private async bridged(r: Extract<DialResult, { kind: 'answered' }>): Promise<CallReport> {
+  private async bridged(r: AnsweredDial, record = this.ctx.record === true): Promise<CallReport> {
     this.report.answeredAt = this.ctx.now();
     this.report.status = 200;
     this.report.reason = 'OK';
     this.callerDone = true;
     const b = bridge(r.uas, r.uac, this.bridgeMedia());
     this.ctx.onBridged?.(b);
-    const recorder = this.ctx.record === true && this.mediaSession !== undefined && this.bMediaTag !== undefined ? this.ctx.media?.recorder : undefined;
-    if (this.ctx.record === true && recorder === undefined) this.ctx.warn?.({ callId: this.report.callId }, 'call not recorded: media is not anchored or no recording directory');
+    const recorder = record && this.mediaSession !== undefined && this.bMediaTag !== undefined ? this.ctx.media?.recorder : undefined;
+    if (record && recorder === undefined) this.ctx.warn?.({ callId: this.report.callId }, 'call not recorded: media is not anchored or no recording directory');
     const recording = recorder?.start(this.report.callId, { caller: this.report.from, callee: r.winner.uri });
     const by = await b.ended;
     // Stopped before run() deletes the rtpengine call, so the pcap is closed and its sidecar written.
