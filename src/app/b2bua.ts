@@ -16,6 +16,7 @@ import { RegistrarService } from './registrar-service.js';
 import { callMediaOf } from './media/call-media.js';
 import { ivrStep } from './media/ivr-step.js';
 import { AcdService } from './queue/acd-service.js';
+import { Callbacks } from './queue/callbacks.js';
 import { queueStep } from './queue/queue-step.js';
 import { voicemailStep } from './media/voicemail-step.js';
 import { userOf } from './user-of.js';
@@ -93,6 +94,7 @@ export class B2buaApp {
   private active = 0;
   /** Queues, agents and their events; present when the configuration has queues. */
   readonly acd: AcdService | undefined;
+  private readonly callbacks: Callbacks | undefined;
 
   constructor(private readonly opts: B2buaOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
@@ -111,9 +113,22 @@ export class B2buaApp {
     this.media = opts.media === undefined ? undefined : callMediaOf(opts.media, opts.config);
     const acd = Object.keys(opts.config.queues).length === 0 ? undefined : new AcdService({ config: opts.config, registrations: this.registrations, clock: { now: this.now, monotonic: () => performance.now() }, logger: this.logger });
     this.acd = acd;
+    this.callbacks =
+      acd === undefined
+        ? undefined
+        : new Callbacks({
+            srf: this.srf,
+            acd,
+            config: opts.config,
+            dial: { contactsOf: (user) => this.registrar.contactsOf(user), gatewayUsable: (g) => this.blackouts.isInService(g) },
+            ...(this.media === undefined ? {} : { media: this.media }),
+            onBridged: (b) => this.track(b),
+            logger: this.logger,
+          });
+    const callbacks = this.callbacks;
     this.handlers = {
       ...(this.media === undefined ? {} : { voicemail: voicemailStep({ directory: opts.config.media.voicemail, logger: this.logger }), ivr: ivrStep({ logger: this.logger }) }),
-      ...(acd === undefined ? {} : { queue: queueStep(acd, { logger: this.logger }) }),
+      ...(acd === undefined ? {} : { queue: queueStep(acd, { logger: this.logger, ...(callbacks === undefined ? {} : { callbacks }) }) }),
       ...opts.handlers,
     };
     this.recordedRules = new Set(opts.config.routes.filter((r) => r.record).map((r) => r.name));
@@ -163,6 +178,11 @@ export class B2buaApp {
     });
   }
 
+  private track(b: Bridged): void {
+    this.bridges.add(b);
+    void b.ended.then(() => this.bridges.delete(b));
+  }
+
   /** Ends every bridged call (BYE on both legs); for a clean shutdown. */
   hangupAll(): void {
     for (const b of this.bridges) b.hangup();
@@ -170,6 +190,7 @@ export class B2buaApp {
 
   /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
+    this.callbacks?.close();
     void this.acd?.close().catch((err: unknown) => this.logger.warn({ err }, 'queue log could not be flushed'));
     if (this.ownsRegistrations) this.registrations.close();
     try {
@@ -221,10 +242,7 @@ export class B2buaApp {
         record: decision.rule !== null && this.recordedRules.has(decision.rule),
         resolveChain: (id) => this.opts.router.resolveChain(id, this.now(), this.state),
         warn: (fields, message) => this.mediaWarnings.warn(fields, message),
-        onBridged: (b) => {
-          this.bridges.add(b);
-          void b.ended.then(() => this.bridges.delete(b));
-        },
+        onBridged: (b) => this.track(b),
       });
       const report = await flow.run();
       this.opts.onCallEnd?.(report);

@@ -190,6 +190,19 @@ describe('leaving the queue', () => {
     expect(u.invites()).toHaveLength(1);
   });
 
+  it('gives up after offer.retries missed offers and runs on_timeout', async () => {
+    const u = await agent({ kind: 'ring' });
+    await configure(
+      { a1: { port: u.port } },
+      `queues:\n  q:\n    members: [a1]\n    offer: { ring_timeout: 1s, retry_delay: 0s, retries: 1 }\n    on_timeout: { reject: { status: 480, reason: Nobody Answers } }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
+    );
+    const { status } = await queued();
+    expect(await status).toBe(480);
+    expect(u.invites()).toHaveLength(2);
+    expect(events.filter((e) => e.type === 'offer-missed')).toHaveLength(2);
+    expect(events.find((e) => e.type === 'call-overflowed')).toMatchObject({ reason: 'max-offers' });
+  });
+
   it('overflows on max wait to on_timeout, and on max size to on_full', async () => {
     const u = await agent({ kind: 'ring' });
     await configure(

@@ -268,6 +268,82 @@ describe('announcements', () => {
   });
 });
 
+describe('queues with music', () => {
+  it('plays hold music to a waiting caller, stops it when the agent answers, and bridges them', async () => {
+    tone('music.wav', 300, 2);
+    const b = await callee();
+    await configure(
+      `users:\n  a1: { contacts: ["sip:a1@127.0.0.1:${b.uas.port}"] }\nagents:\n  a1: {}\nqueues:\n  q:\n    members: [a1]\n    music: music.wav\n    announcements: { position: false, estimated_wait: false }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
+    );
+    sb.app!.acd!.agents.setState('a1', { state: 'paused', reason: 'test' });
+    const a = await caller();
+    expect(await a.invite(sb.engine.udpPort, '1000')).toBe(200);
+    await a.rtp.sendSilence(2);
+    await a.rtp.waitFor((s) => s.audible >= 25, 3000);
+    expect(heardHz(a.rtp, 10)).toBeGreaterThan(250);
+    expect(heardHz(a.rtp, 10)).toBeLessThan(350);
+    expect(b.uas.invites()).toHaveLength(0);
+    sb.app!.acd!.agents.setState('a1', { state: 'available' });
+    expect(await waitFor(() => b.uas.requests.some((r) => r.method === 'ACK'), 5000)).toBe(true);
+    b.rtp.setRemote(audioPortOf(b.uas.invites()[0]!.body.toString()));
+    a.rtp.resetReceived();
+    await Promise.all([b.rtp.sendTone({ hz: 880, packets: 30 }), a.rtp.sendTone({ hz: 440, packets: 30 })]);
+    await a.rtp.waitFor((s) => s.audible >= 10, 3000);
+    expect(heardHz(a.rtp, 8)).toBeGreaterThan(820);
+    expect(await a.bye()).toBe(200);
+    await noSessionFor(a.callId);
+    expect(reports.find((r) => r.callId === a.callId)!.path).toEqual(['queue:q', 'agent:a1']);
+  });
+
+  it('takes a callback request (key 1 after the offer), hangs up, then calls the agent and the caller back and bridges them', async () => {
+    tone('music.wav', 300, 2);
+    tone('prompts/press-1-for-callback.wav', 900, 0.3);
+    tone('prompts/callback-confirmed.wav', 1200, 0.3);
+    const agentSide = await callee();
+    const customer = await callee();
+    reports.length = 0;
+    const events: string[] = [];
+    await sb.configure(
+      `trunks:\n  lab:\n    inbound: { sources: [127.0.0.0/8] }\n    outbound: { gateways: ["sip:127.0.0.1:${customer.uas.port}"] }\n` +
+        `users:\n  a1: { contacts: ["sip:a1@127.0.0.1:${agentSide.uas.port}"] }\nagents:\n  a1: {}\n` +
+        `queues:\n  q:\n    members: [a1]\n    music: music.wav\n    announcements: { position: false, estimated_wait: false }\n    callback: { digit: "1", offer_after: 1s }\n` +
+        `routes:\n  - name: q\n    then: { queue: q }\n`,
+      { media, onCallEnd: (r) => reports.push(r) },
+    );
+    sb.app!.acd!.events.on((e) => events.push(e.type));
+    sb.app!.acd!.agents.setState('a1', { state: 'paused', reason: 'test' });
+    const a = await caller();
+    expect(await a.invite(sb.engine.udpPort, '1000')).toBe(200);
+    await a.rtp.sendSilence(2);
+    // The offer (900 Hz) comes after a second of music.
+    await a.rtp.waitFor(() => a.rtp.received.slice(-5).some((p) => p.payloadType === PCMU && Math.abs(heardHzOf(p.payload) - 900) < 60), 5000);
+    await a.rtp.sendDigit('1', { durationMs: 60 });
+    expect(await waitFor(() => a.hungUpByFarEnd, 5000)).toBe(true);
+    expect(events).toContain('callback-requested');
+    expect(events).not.toContain('call-abandoned');
+    expect(reports.find((r) => r.callId === a.callId)).toMatchObject({ reason: 'callback requested', path: ['queue:q', 'callback'] });
+    // The agent becomes free: Switchboard calls the agent (no SDP: it asks for an offer), then the caller's number.
+    sb.app!.acd!.agents.setState('a1', { state: 'available' });
+    expect(await waitFor(() => customer.uas.requests.some((r) => r.method === 'ACK'), 10_000)).toBe(true);
+    const toAgent = agentSide.uas.invites()[0]!;
+    expect(toAgent.body.length).toBe(0);
+    const toCaller = customer.uas.invites()[0]!;
+    expect(toCaller.uri).toContain('+14155550100@127.0.0.1');
+    expect(await waitFor(() => agentSide.uas.requests.some((r) => r.method === 'ACK' && r.body.toString().includes('m=audio')), 5000)).toBe(true);
+    expect(await waitFor(() => events.includes('callback-completed'), 5000)).toBe(true);
+    // Audio flows between them through rtpengine.
+    customer.rtp.setRemote(audioPortOf(toCaller.body.toString()));
+    agentSide.rtp.setRemote(audioPortOf(agentSide.uas.requests.find((r) => r.method === 'ACK')!.body.toString()));
+    await Promise.all([customer.rtp.sendTone({ hz: 440, packets: 25 }), agentSide.rtp.sendTone({ hz: 880, packets: 25 })]);
+    await agentSide.rtp.waitFor((s) => s.audible >= 10, 3000);
+    expect(heardHz(agentSide.rtp, 8)).toBeGreaterThan(400);
+    expect(heardHz(agentSide.rtp, 8)).toBeLessThan(480);
+    sb.app!.hangupAll();
+    expect(await waitFor(() => events.includes('call-completed'), 5000)).toBe(true);
+    expect(await media.client!.list()).toEqual(expect.not.arrayContaining([expect.stringContaining('callback-')]));
+  });
+});
+
 describe('call recording', () => {
   it('records a bridged call of a rule with record: true (pcap and JSON sidecar)', async () => {
     const b = await callee();

@@ -18,6 +18,8 @@ import { waitFor } from './sip-peer.js';
  */
 export interface TestSwitchboard {
   readonly engine: TestEngine;
+  /** The application of the last configure() / routeTo(). */
+  readonly app: B2buaApp | undefined;
   /** Reconnects the application with a configuration that sends every call to `uri`. */
   routeTo(uri: string): Promise<B2buaApp>;
   /** Reconnects the application with this YAML configuration and options (clock, CDR sink, contacts). */
@@ -42,6 +44,9 @@ export async function startSwitchboard(opts: { ingress?: IngressFilterOptions } 
   let app: B2buaApp | undefined;
   const sb: TestSwitchboard = {
     engine,
+    get app() {
+      return app;
+    },
     routeTo(uri: string) {
       return sb.configure(testConfigYaml(uri));
     },

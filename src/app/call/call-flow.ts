@@ -232,6 +232,10 @@ export class CallFlow {
     return this.answeredCaller !== undefined;
   }
 
+  get config(): Config {
+    return this.ctx.config;
+  }
+
   /** The caller's anchor options (its trunk's media settings). */
   get callerMediaOptions(): AnchorOptions {
     return this.ctx.media?.options(this.report.trunk) ?? {};

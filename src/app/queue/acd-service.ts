@@ -141,6 +141,19 @@ export class AcdService {
     return r;
   }
 
+  /** Hands a queued call's offers to someone else (a callback keeps the caller's place). */
+  replaceWaiter(callId: string, waiter: QueueWaiter): void {
+    if (this.waiters.has(callId)) this.waiters.set(callId, waiter);
+  }
+
+  /** Takes a waiting call out of line to run its overflow action (offer retries used up). */
+  overflow(callId: string): TransitionResult {
+    this.waiters.delete(callId);
+    const r = this.scheduler.overflow(callId, this.clock.now());
+    this.dispatchSoon();
+    return r;
+  }
+
   /** Stops the waiter hearing offers (the call left the queue by overflow). */
   forget(callId: string): void {
     this.waiters.delete(callId);

@@ -77,7 +77,8 @@ const callbackSchema = (ctx: SchemaContext) =>
         .describe('The key a caller presses to accept a callback.'),
       offer_after: duration('Offer a callback once the caller has waited this long.').prefault('60s'),
       repeat: duration('Offer again at this interval while the caller waits. Absent: offer once.', { min: 10_000 }).optional(),
-      keep_position: z.boolean().default(true).describe("The callback keeps the caller's place in the queue; the call back is placed when that place is reached."),
+      attempts: integer('Calls placed to the caller before the callback counts as failed (the agent is rung first each time).', 1, 10).default(3),
+      retry_delay: duration('Wait after a failed attempt (caller busy or not answering) before the callback queues again.', { min: 1000, max: 3_600_000 }).prefault('2m'),
       trunk: z
         .string()
         .describe("The trunk that places the call back. Absent: the trunk the call came in on (internal callers are called directly).")

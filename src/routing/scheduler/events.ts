@@ -81,7 +81,8 @@ export interface CallOverflowed extends Base {
   readonly type: 'call-overflowed';
   readonly callId: string;
   readonly queueId: string;
-  readonly reason: 'max-size' | 'max-wait';
+  /** max-offers: the host took it out after `offer.retries` missed offers (QueueScheduler.overflow). */
+  readonly reason: 'max-size' | 'max-wait' | 'max-offers';
   readonly waitedMs: number;
 }
 

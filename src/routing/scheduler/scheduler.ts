@@ -234,6 +234,24 @@ export class QueueScheduler {
     return this.done(withdrawn.length === 0 ? RELEASED_NONE : { ok: true, withdrawnAgentIds: withdrawn });
   }
 
+  /**
+   * The host takes a waiting call out of its queue to run its overflow action (it has had
+   * all the offers `offer.retries` allows). Reported as call-overflowed, reason max-offers.
+   */
+  overflow(callId: string, now: number): TransitionResult {
+    now = this.tick(now);
+    const call = this.calls.get(callId);
+    if (call === undefined) return notFound('call', callId);
+    if (call.state !== 'waiting') return illegal(`cannot overflow call "${callId}" while it is ${call.state}`);
+    if (this.listener) {
+      this.emit({ type: 'call-overflowed', at: now, callId, queueId: call.queue.id, reason: 'max-offers', waitedMs: now - call.enqueuedAt });
+    }
+    this.leaveLine(call);
+    this.removeCall(call);
+    this.calls.delete(callId);
+    return this.done(DONE);
+  }
+
   /** Where a call stands: 1 + waiting calls ahead of it in its queue, and an estimated wait. */
   position(callId: string): PositionResult {
     const call = this.calls.get(callId);

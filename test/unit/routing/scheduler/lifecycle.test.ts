@@ -175,6 +175,18 @@ describe('abandon', () => {
 });
 
 describe('overflow', () => {
+  it('by the host (offer retries used up): the waiting call leaves with reason max-offers; a ringing one cannot', () => {
+    const { s, events } = build([queue('q', ['a'])], [agent('a')]);
+    for (const id of ['c1', 'c2']) ok(s.enqueue({ callId: id, queueId: 'q', now: 0 }));
+    expect(s.overflow('c1', 5_000)).toEqual({ ok: true });
+    expect(events.at(-1)).toEqual({ type: 'call-overflowed', at: 5_000, callId: 'c1', queueId: 'q', reason: 'max-offers', waitedMs: 5_000 });
+    expect(positions(s, ['c2'])).toEqual([1]);
+    expect(s.overflow('c1', 5_001)).toMatchObject({ ok: false, error: 'not-found' });
+    ok(s.login('a', 5_002));
+    expect(pairs(s.dispatch(5_002))).toEqual(['c2>a']);
+    expect(s.overflow('c2', 5_003)).toMatchObject({ ok: false, error: 'illegal-transition' });
+  });
+
   it('max size: the call is not queued; calls being offered still count', () => {
     const { s, events } = build([queue('q', ['a'], { maxSize: 2 })], [agent('a')]);
     ok(s.login('a', 0));
