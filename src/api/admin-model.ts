@@ -10,7 +10,7 @@
  *   model.setAgentState('alice', { state: 'paused', reason: 'lunch' }); // or throws AgentStateError
  */
 import type { AgentState } from '../acd/agent-state-store.js';
-import type { AgentStateRequest } from '../acd/agent-states.js';
+import { AgentStateError, type AgentStateRequest } from '../acd/agent-states.js';
 import type { QueueStrategy } from '../routing/scheduler/index.js';
 
 export interface AgentView {
@@ -63,3 +63,14 @@ export interface AdminModel {
    */
   setAgentState(agentId: string, request: AgentStateRequest): AgentView;
 }
+
+/** The model of a Switchboard without queues: no agents, no queues. */
+export const NO_ACD_MODEL: AdminModel = Object.freeze({
+  agents: () => [],
+  agent: () => undefined,
+  queues: () => [],
+  queue: () => undefined,
+  setAgentState: (agentId: string): never => {
+    throw new AgentStateError('SB_AGENT_UNKNOWN', agentId, `no agent "${agentId}": this configuration has no queues or agents`);
+  },
+});

@@ -149,9 +149,11 @@ export async function startAdminServer(options: AdminServerOptions): Promise<Adm
   }
   const server = createServer({ requestTimeout: 10_000, headersTimeout: 5_000 }, adminRequestHandler(options));
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    const failed = (err: NodeJS.ErrnoException): void =>
+      reject(new SwitchboardError('SB_CONFIG_INVALID', `admin API cannot listen on ${options.listen}: ${err.code === 'EADDRINUSE' ? 'the port is in use' : err.message}; change admin.listen`));
+    server.once('error', failed);
     server.listen(where.port, where.host, () => {
-      server.off('error', reject);
+      server.off('error', failed);
       resolve();
     });
   });

@@ -73,11 +73,13 @@ describe('switchboard start', () => {
       const sipPort = await freeLoopbackPort();
       const controlPort = await freeLoopbackPort();
       const ngPort = await freeLoopbackPort();
+      const adminPort = await freeLoopbackPort();
       const rtpMin = 41_000 + 100 * Math.floor(Math.random() * 200);
       const config = join(dir, 'switchboard.yaml');
       writeFileSync(
         config,
         `sip:\n  listen: [udp:127.0.0.1:${sipPort}, tcp:127.0.0.1:${sipPort}]\n  control: { listen: 127.0.0.1:${controlPort} }\n` +
+          `admin: { listen: 127.0.0.1:${adminPort} }\n` +
           `media:\n  rtpengine: { mode: managed, ng: 127.0.0.1:${ngPort}, port_min: ${rtpMin}, port_max: ${rtpMin + 99} }\n` +
           `  recordings: ${join(dir, 'recordings')}\n  voicemail: ${join(dir, 'voicemail')}\n` +
           testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
@@ -89,6 +91,10 @@ describe('switchboard start', () => {
       const pid = running === undefined ? 0 : (JSON.parse(running) as { pid: number }).pid;
       expect(pid, p.output()).toBeGreaterThan(0);
       expect(p.output()).toMatch(/"available":true[^\n]*media started/);
+      // The admin API answers on its loopback port (no queues here: no agents).
+      const agents = await fetch(`http://127.0.0.1:${adminPort}/agents`);
+      expect(agents.status).toBe(200);
+      expect(await agents.json()).toEqual({ agents: [] });
       const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 20, rate: 20, target: `127.0.0.1:${sipPort}` });
       assertSippPassed(await uac.done);
       assertSippPassed(await uas.done);
@@ -114,6 +120,7 @@ describe('switchboard start', () => {
         `sip:
   drachtio: { mode: external, host: 127.0.0.1, port: ${controlPort}, secret: external-secret }
 media: { rtpengine: { mode: off } }
+admin: { listen: 127.0.0.1:${await freeLoopbackPort()} }
 ` +
           testConfigYaml(`sip:service@127.0.0.1:${uas.localPort}`),
       );
@@ -158,6 +165,7 @@ routes:
     then: { reject: { status: 404 } }
 cdr: { path: ${cdr} }
 media: { rtpengine: { mode: off } }
+admin: { listen: 127.0.0.1:${await freeLoopbackPort()} }
 `,
       );
       const p = run(['start', '--config', config, '--test-clock', '2026-12-06T12:00:00Z']);

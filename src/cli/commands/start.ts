@@ -15,6 +15,8 @@ import { CdrWriter } from '../../cdr/index.js';
 import { offsetClock } from '../../util/clock.js';
 import { ConfigError, formatIssue, loadConfigFile, type Config } from '../../config/index.js';
 import { EngineThread } from '../../engine/worker/engine-thread.js';
+import { NO_ACD_MODEL } from '../../api/admin-model.js';
+import { startAdminServer, type AdminServer } from '../../api/admin-server.js';
 import { MediaService } from '../../media/index.js';
 import { compileRouter } from '../../routing/index.js';
 import { isSwitchboardError } from '../../util/errors.js';
@@ -79,6 +81,7 @@ export async function run(argv: string[]): Promise<number> {
   let engine: EngineThread | undefined;
   let app: B2buaApp | undefined;
   let media: MediaService | undefined;
+  let admin: AdminServer | undefined;
   const cdr = config.cdr.path === undefined ? undefined : new CdrWriter({ path: config.cdr.path, logger });
   const now = testClockAt === undefined ? Date.now : offsetClock(testClockAt).now;
   if (testClockAt !== undefined) logger.warn({ at: new Date(testClockAt).toISOString() }, 'test clock in use: routing runs at a shifted time');
@@ -120,12 +123,14 @@ export async function run(argv: string[]): Promise<number> {
       ...(blockSource === undefined ? {} : { blockSource }),
     });
     await app.connect(target);
+    admin = await startAdminServer({ listen: config.admin.listen, token: config.admin.token, model: app.acd?.admin ?? NO_ACD_MODEL, logger });
     logger.info('switchboard started');
     await untilSignal();
     logger.info({ calls: app.activeCalls }, 'stopping');
     // Calls in progress are ended with BYE and get their CDRs before the file closes.
     app.hangupAll();
     await new Promise((r) => setTimeout(r, 200));
+    await admin.close();
     app.disconnect();
     await media.stop();
     await cdr?.close();
@@ -133,6 +138,7 @@ export async function run(argv: string[]): Promise<number> {
     exitSoon(EXIT_OK);
     return EXIT_OK;
   } catch (err) {
+    await admin?.close();
     app?.disconnect();
     await media?.stop();
     await cdr?.close();
