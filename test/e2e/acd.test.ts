@@ -9,6 +9,8 @@ import type { QueueEventRecord } from '../../src/acd/index.js';
 import type { B2buaApp } from '../../src/app/b2bua.js';
 import type { CallReport } from '../../src/app/call/call-flow.js';
 import { MediaCaller } from '../helpers/media-caller.js';
+import { assertSippPassed, startSipp } from '../helpers/sipp.js';
+import { SIPP_FLOWS } from '../helpers/sipp-scenarios.js';
 import { ScriptedUas, type UasBehaviour } from '../helpers/scripted-uas.js';
 import { sleep, waitFor } from '../helpers/sip-peer.js';
 import { startSwitchboard, type TestSwitchboard } from '../helpers/switchboard.js';
@@ -140,6 +142,24 @@ describe('dispatch', () => {
     expect(await support.c.bye()).toBe(200);
     expect(await sales.status).toBe(200);
     expect(await sales.c.bye()).toBe(200);
+  });
+});
+
+describe('with SIPp', () => {
+  it('SIPp callers are spread over three SIPp agents in longest-idle rotation', async () => {
+    const uas = await Promise.all([1, 2, 3].map(() => startSipp({ scenario: SIPP_FLOWS.basic.uas, transport: 'udp', calls: 3, timeoutSeconds: 60 })));
+    await configure(
+      { s1: { port: uas[0]!.localPort }, s2: { port: uas[1]!.localPort }, s3: { port: uas[2]!.localPort } },
+      `queues:\n  q: { members: [s1, s2, s3] }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
+    );
+    // One call at a time (-l 1), so each agent is idle again before the next call.
+    const uac = await startSipp({ scenario: SIPP_FLOWS.basic.uac, transport: 'udp', calls: 9, rate: 5, maxConcurrent: 1, target: `127.0.0.1:${sb.engine.udpPort}`, timeoutSeconds: 60 });
+    assertSippPassed(await uac.done);
+    for (const u of uas) assertSippPassed(await u.done);
+    const answered = events.flatMap((e) => (e.type === 'call-answered' && 'agentId' in e ? [e.agentId] : []));
+    expect(answered).toHaveLength(9);
+    // Rotation: every window of three consecutive calls went to three different agents.
+    for (let i = 0; i + 3 <= answered.length; i++) expect(new Set(answered.slice(i, i + 3)).size).toBe(3);
   });
 });
 
