@@ -188,6 +188,12 @@ export class B2buaApp {
     for (const b of this.bridges) b.hangup();
   }
 
+  /** disconnect(), then waits until the queue log is flushed. */
+  async shutdown(): Promise<void> {
+    this.disconnect();
+    await this.acd?.close();
+  }
+
   /** Closes the control connection; safe when it is already gone (the server went first). */
   disconnect(): void {
     this.callbacks?.close();

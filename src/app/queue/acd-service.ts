@@ -55,6 +55,7 @@ export class AcdService {
   private timerDue: number | undefined;
   private dispatchQueued = false;
   private closed = false;
+  private closing: Promise<void> | undefined;
 
   constructor(options: AcdServiceOptions) {
     this.clock = options.clock;
@@ -165,8 +166,13 @@ export class AcdService {
     return s.ok ? s.queue.size : 0;
   }
 
-  async close(): Promise<void> {
-    if (this.closed) return;
+  /** Stops timers and feeds and flushes the queue log. Idempotent: every call gets the same promise. */
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
     this.closed = true;
     clearTimeout(this.timer);
     this.stopRegistrations();

@@ -131,7 +131,7 @@ export async function run(argv: string[]): Promise<number> {
     app.hangupAll();
     await new Promise((r) => setTimeout(r, 200));
     await admin.close();
-    app.disconnect();
+    await app.shutdown();
     await media.stop();
     await cdr?.close();
     await engine?.stop();
