@@ -186,6 +186,8 @@ describe('agents', () => {
     const first = await queued();
     expect(await first.status).toBe(200);
     const second = await queued();
+    // A queue without music keeps its callers ringing, unanswered.
+    expect(await waitFor(() => second.c.responses.some((r) => r.status === 180), 5000)).toBe(true);
     const ended = Date.now();
     expect(await first.c.bye()).toBe(200);
     expect(await second.status).toBe(200);
