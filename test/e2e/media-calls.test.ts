@@ -269,11 +269,11 @@ describe('announcements', () => {
 });
 
 describe('queues with music', () => {
-  it('plays hold music to a waiting caller, stops it when the agent answers, and bridges them', async () => {
+  it('plays hold music to a waiting caller, stops it when the agent answers, bridges them and records the call (queue record: true)', async () => {
     tone('music.wav', 300, 2);
     const b = await callee();
     await configure(
-      `users:\n  a1: { contacts: ["sip:a1@127.0.0.1:${b.uas.port}"] }\nagents:\n  a1: {}\nqueues:\n  q:\n    members: [a1]\n    music: music.wav\n    announcements: { position: false, estimated_wait: false }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
+      `users:\n  a1: { contacts: ["sip:a1@127.0.0.1:${b.uas.port}"] }\nagents:\n  a1: {}\nqueues:\n  q:\n    members: [a1]\n    music: music.wav\n    record: true\n    announcements: { position: false, estimated_wait: false }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
     );
     sb.app!.acd!.agents.setState('a1', { state: 'paused', reason: 'test' });
     const a = await caller();
@@ -293,6 +293,9 @@ describe('queues with music', () => {
     expect(await a.bye()).toBe(200);
     await noSessionFor(a.callId);
     expect(reports.find((r) => r.callId === a.callId)!.path).toEqual(['queue:q', 'agent:a1']);
+    const pcaps = join(dir, 'recordings', 'pcaps');
+    const sidecars = readdirSync(pcaps).filter((n) => n.endsWith('.json'));
+    expect(sidecars.some((n) => (JSON.parse(readFileSync(join(pcaps, n), 'utf8')) as { callId: string }).callId === a.callId)).toBe(true);
   });
 
   it('takes a callback request (key 1 after the offer), hangs up, then calls the agent and the caller back and bridges them', async () => {
