@@ -42,6 +42,11 @@ export interface StepPlan {
   readonly pin: Pinning;
   /** Called once a second while the step runs (memory probes of the concurrency and soak modes). */
   readonly onTick?: (elapsedSeconds: number) => void;
+  /**
+   * The UAS listens on this port, and the target is already routed there: the step does not
+   * reconnect Switchboard's application (the hold-queue bench keeps its waiting callers).
+   */
+  readonly uasPort?: number;
 }
 
 export interface StepResult {
@@ -117,11 +122,11 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
       await target.routeTo(undefined, scenario.user);
       farPort = target.sipPort;
     } else {
-      const uasPort = await freePort();
+      const uasPort = plan.uasPort ?? (await freePort());
       uas = startSipp({ args: ['-sf', scenario.uas, '-p', String(uasPort), '-m', String(calls), ...keyArgs(scenario.uasKeys), ...common], dir: uasDir, wallMs: boundSeconds * 1000, cpus: plan.pin.sipp });
       await new Promise((r) => setTimeout(r, 300));
       farPort = uasPort;
-      if (target !== undefined) await target.routeTo(uasPort);
+      if (target !== undefined && plan.uasPort === undefined) await target.routeTo(uasPort);
     }
     const uacPort = await freePort();
     const limit = Math.max(100, rate * 2, Math.ceil((rate * holdMs) / 1000) * 2 + 100);

@@ -10,6 +10,7 @@
  *   await sb.stop();
  */
 import { B2buaApp } from '../../src/app/b2bua.js';
+import type { AcdService } from '../../src/app/queue/acd-service.js';
 import { parseConfig } from '../../src/config/index.js';
 import type { EngineStats } from '../../src/engine/engine.js';
 import { EngineThread } from '../../src/engine/worker/engine-thread.js';
@@ -53,16 +54,25 @@ export class SwitchboardUnderTest {
    * (every call refused when no port), with `user` as a SIP user (registration storm).
    */
   async routeTo(uasPort: number | undefined, user?: { name: string; password: string }): Promise<void> {
-    this.app?.disconnect();
     const ring = uasPort === undefined ? '{ reject: 404 }' : `{ ring: "sip:service@127.0.0.1:${uasPort}" }`;
     // SIPp 3.6 answers MD5 challenges only, and takes the first WWW-Authenticate it gets.
     const users = user === undefined ? '' : `users:\n  ${user.name}: { password: ${user.password} }\nsecurity:\n  auth: { algorithms: [MD5] }\n`;
-    const yaml = `trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\n${users}routes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: ${ring}\n`;
+    await this.configure(`trunks:\n  bench: { inbound: { sources: [127.0.0.0/8] } }\n${users}routes:\n  - name: all\n    match: { to: { pattern: ".*" } }\n    then: ${ring}\n`);
+  }
+
+  /** Reconnects the application with this YAML config (the hold-queue bench's queue and routes). */
+  async configure(yaml: string): Promise<void> {
+    this.app?.disconnect();
     const config = parseConfig(yaml, 'bench.yaml');
     this.app = new B2buaApp({ config, router: compileRouter(config), ...(this.media === undefined ? {} : { media: this.media }) });
     await this.app.connect({ host: '127.0.0.1', port: this.controlPort, secret: SECRET });
     // Let the engine register the new connection before the first INVITE.
     await new Promise((r) => setTimeout(r, 200));
+  }
+
+  /** The application's ACD (queues and agents), when the config has queues. */
+  get acd(): AcdService | undefined {
+    return this.app?.acd;
   }
 
   /** Calls the application holds now (both legs up or being set up). */

@@ -1,0 +1,61 @@
+/**
+ * Command-line options of the hold-queue bench (bench/hold-queue.bench.ts). Defaults are
+ * the issue's figure: 1,000 waiting callers, new calls at 100 calls/s for 10 s measured
+ * after 3 s of warm-up. `--quick` shrinks it for a check while developing. Unknown flags
+ * and bad numbers are refused with a one-line message.
+ *
+ * @example
+ *   const o = parseHoldQueueOptions(['--hold-callers', '500', '--rate', '200']);
+ */
+
+export interface HoldQueueOptions {
+  /** Callers kept waiting in the queue with music. */
+  readonly holdCallers: number;
+  /** Rate at which the waiting callers are placed, calls/s. */
+  readonly fillRate: number;
+  /** New basic calls during the measured step, calls/s. */
+  readonly rate: number;
+  readonly warmupSeconds: number;
+  readonly seconds: number;
+  /** Also run the same step before the callers join (same Switchboard, nobody waiting). */
+  readonly reference: boolean;
+  readonly pinSipp: string | undefined;
+  readonly resultsDir: string | undefined;
+}
+
+const FULL: HoldQueueOptions = { holdCallers: 1000, fillRate: 100, rate: 100, warmupSeconds: 3, seconds: 10, reference: true, pinSipp: undefined, resultsDir: undefined };
+const QUICK: Partial<HoldQueueOptions> = { holdCallers: 200, fillRate: 100, warmupSeconds: 1, seconds: 3 };
+
+export const USAGE = `usage: node dist/bench/hold-queue.bench.js [--quick] [--hold-callers N] [--fill-rate CPS] [--rate CPS]
+  [--seconds N] [--warmup N] [--no-reference] [--pin-sipp CPUS] [--results DIR]`;
+
+export function parseHoldQueueOptions(argv: readonly string[]): HoldQueueOptions {
+  const o: { -readonly [K in keyof HoldQueueOptions]: HoldQueueOptions[K] } = { ...FULL, ...(argv.includes('--quick') ? QUICK : {}) };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]!;
+    const value = (): string => {
+      const v = argv[++i];
+      if (v === undefined) throw new Error(`${flag} needs a value`);
+      return v;
+    };
+    const count = (min: number, integer = false): number => {
+      const v = value();
+      const n = Number(v);
+      if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new Error(`${flag} wants ${integer ? 'a whole number' : 'a number'} ≥ ${min}, got "${v}"`);
+      return n;
+    };
+    switch (flag) {
+      case '--quick': break;
+      case '--hold-callers': o.holdCallers = count(1, true); break;
+      case '--fill-rate': o.fillRate = count(1); break;
+      case '--rate': o.rate = count(1); break;
+      case '--seconds': o.seconds = count(1); break;
+      case '--warmup': o.warmupSeconds = count(0); break;
+      case '--no-reference': o.reference = false; break;
+      case '--pin-sipp': o.pinSipp = value(); break;
+      case '--results': o.resultsDir = value(); break;
+      default: throw new Error(`unknown option ${flag} (--help lists them)`);
+    }
+  }
+  return o;
+}
