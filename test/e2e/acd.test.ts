@@ -4,6 +4,9 @@
  * production application on the embedded engine, and the queue events it emits. Times are
  * real but short (seconds); assertions only use lower bounds on time, never upper ones.
  */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { QueueEventRecord } from '../../src/acd/index.js';
 import type { B2buaApp } from '../../src/app/b2bua.js';
@@ -239,5 +242,27 @@ describe('leaving the queue', () => {
     expect(await first.status).toBe(480);
     expect(events.filter((e) => e.type === 'call-overflowed').map((e) => ('reason' in e ? e.reason : ''))).toEqual(['max-wait']);
     expect(u.invites()).toHaveLength(0);
+  });
+});
+
+describe('queue log', () => {
+  it('appends each queue event once, in order, with timestamps, to queue_log.path', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'switchboard-queue-log-'));
+    closers.push(() => rmSync(dir, { recursive: true, force: true }));
+    const path = join(dir, 'queue.jsonl');
+    const u = await agent();
+    await configure({ a1: { port: u.port } }, `queue_log: { path: ${path} }\nqueues:\n  q: { members: [a1] }\nroutes:\n  - name: q\n    then: { queue: q }\n`);
+    const { c, status } = await queued();
+    expect(await status).toBe(200);
+    expect(await c.bye()).toBe(200);
+    expect(await waitFor(() => events.some((e) => e.type === 'call-completed'), 5000)).toBe(true);
+    await app.shutdown();
+    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { seq: number; at: string; type: string; callId?: string });
+    const ofCall = lines.filter((l) => l.callId === c.callId).map((l) => l.type);
+    expect(ofCall).toEqual(['call-entered', 'call-offered', 'call-answered', 'call-completed']);
+    expect(lines.map((l) => l.seq)).toEqual([...lines.map((l) => l.seq)].sort((a, b) => a - b));
+    expect(new Set(lines.map((l) => l.seq)).size).toBe(lines.length);
+    for (const l of lines) expect(Number.isNaN(Date.parse(l.at))).toBe(false);
+    expect(lines.some((l) => l.type === 'agent-state-changed')).toBe(true);
   });
 });
