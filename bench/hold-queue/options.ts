@@ -7,6 +7,7 @@
  * @example
  *   const o = parseHoldQueueOptions(['--hold-callers', '500', '--rate', '200']);
  */
+import { HOLD_MUSIC } from './config.js';
 
 export interface HoldQueueOptions {
   /** Callers kept waiting in the queue with music. */
@@ -19,15 +20,17 @@ export interface HoldQueueOptions {
   readonly seconds: number;
   /** Also run the same step before the callers join (same Switchboard, nobody waiting). */
   readonly reference: boolean;
+  /** The queue's music, relative to config/media. */
+  readonly music: string;
   readonly pinSipp: string | undefined;
   readonly resultsDir: string | undefined;
 }
 
-const FULL: HoldQueueOptions = { holdCallers: 1000, fillRate: 100, rate: 100, warmupSeconds: 3, seconds: 10, reference: true, pinSipp: undefined, resultsDir: undefined };
+const FULL: HoldQueueOptions = { holdCallers: 1000, fillRate: 100, rate: 100, warmupSeconds: 3, seconds: 10, reference: true, music: HOLD_MUSIC, pinSipp: undefined, resultsDir: undefined };
 const QUICK: Partial<HoldQueueOptions> = { holdCallers: 200, fillRate: 100, warmupSeconds: 1, seconds: 3 };
 
 export const USAGE = `usage: node dist/bench/hold-queue.bench.js [--quick] [--hold-callers N] [--fill-rate CPS] [--rate CPS]
-  [--seconds N] [--warmup N] [--no-reference] [--pin-sipp CPUS] [--results DIR]`;
+  [--seconds N] [--warmup N] [--no-reference] [--music FILE] [--pin-sipp CPUS] [--results DIR]`;
 
 export function parseHoldQueueOptions(argv: readonly string[]): HoldQueueOptions {
   const o: { -readonly [K in keyof HoldQueueOptions]: HoldQueueOptions[K] } = { ...FULL, ...(argv.includes('--quick') ? QUICK : {}) };
@@ -52,6 +55,7 @@ export function parseHoldQueueOptions(argv: readonly string[]): HoldQueueOptions
       case '--seconds': o.seconds = count(1); break;
       case '--warmup': o.warmupSeconds = count(0); break;
       case '--no-reference': o.reference = false; break;
+      case '--music': o.music = value(); break;
       case '--pin-sipp': o.pinSipp = value(); break;
       case '--results': o.resultsDir = value(); break;
       default: throw new Error(`unknown option ${flag} (--help lists them)`);

@@ -25,6 +25,7 @@ function row(what: string, m: MeasuredStep): string {
     what, s.rate, f(s.answeredCps), `${s.successful}/${s.calls}`, s.failed, s.retransmissions,
     `${s.latencySippMs.p50}/${s.latencySippMs.p95}/${s.latencySippMs.p99}`,
     app === undefined || app.count === 0 ? 'n/a' : `${f(app.p50, 2)}/${f(app.p95, 2)}/${f(app.p99, 2)}`,
+    `${f(m.ngMs.offer.p50, 2)}/${f(m.ngMs.offer.p99, 2)} · ${f(m.ngMs.answer.p50, 2)}/${f(m.ngMs.answer.p99, 2)}`,
     `${f(s.cpuPercent.switchboard)}/${f(w.rtpengineCpuPercent)}`, f(s.cpuMsPerCall, 3),
     `${f(s.loopDelayP99Ms.app, 1)}/${f(s.loopDelayP99Ms.engine, 1)}`,
     `${w.minWaiting}–${w.maxWaiting}`, f(w.rtpPps),
@@ -39,12 +40,12 @@ export function holdQueueMarkdown(r: HoldQueueReport): string {
     '',
     `machine: ${r.machine}; load average ${f(r.loadAverage[0], 2)} → ${f(r.loadAverage[1], 2)}`,
     '',
-    `${o.holdCallers} callers waiting in a queue with music (rtpengine \`play media\`, looped), then ${o.rate} new basic calls/s for ${o.warmupSeconds} s warm-up + ${o.seconds} s measured; every call anchored through rtpengine.`,
+    `${o.holdCallers} callers waiting in a queue with music (\`${o.music}\`, rtpengine \`play media\`, looped), then ${o.rate} new basic calls/s for ${o.warmupSeconds} s warm-up + ${o.seconds} s measured; every call anchored through rtpengine.`,
     '',
     `**${r.pass ? 'pass' : 'FAIL'}**${r.pass ? '' : `: ${r.reasons.join('; ')}`}`,
     '',
-    '| run | offered cps | answered cps | ok/calls | failed | retransmissions | INVITE→200 SIPp p50/p95/p99 ms | INVITE→200 Switchboard app p50/p95/p99 ms | CPU % Switchboard/rtpengine | Switchboard CPU ms/call | loop p99 ms app/engine | callers waiting | RTP to callers pkt/s | verdict |',
-    '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | ---: | --- | --- | ---: | --- |',
+    '| run | offered cps | answered cps | ok/calls | failed | retransmissions | INVITE→200 SIPp p50/p95/p99 ms | INVITE→200 Switchboard app p50/p95/p99 ms | rtpengine offer · answer p50/p99 ms | CPU % Switchboard/rtpengine | Switchboard CPU ms/call | loop p99 ms app/engine | callers waiting | RTP to callers pkt/s | verdict |',
+    '| --- | ---: | ---: | ---: | ---: | ---: | --- | --- | --- | --- | ---: | --- | --- | ---: | --- |',
   ];
   if (r.reference) out.push(`| ${row('new calls, nobody waiting', r.reference)} |`);
   out.push(`| ${row(`new calls, ${r.fill.waiting} waiting`, r.withCallers)} |`);

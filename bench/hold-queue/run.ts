@@ -23,7 +23,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { resolve } from 'node:path';
 import { judge, type Verdict } from '../ramp/criteria.js';
 import { freePort } from '../ramp/ports.js';
 import { processCpuMs } from '../ramp/proc-stats.js';
@@ -31,8 +31,9 @@ import { SCENARIOS } from '../ramp/scenarios.js';
 import { runStep, type Pinning, type StepResult } from '../ramp/step.js';
 import { summarize, type Percentiles } from '../ramp/stats-math.js';
 import { SwitchboardUnderTest } from '../ramp/switchboard-under-test.js';
-import { HOLD_AGENT, HOLD_MUSIC, HOLD_QUEUE, holdQueueYaml } from './config.js';
+import { HOLD_AGENT, HOLD_QUEUE, holdQueueYaml } from './config.js';
 import type { HoldQueueOptions } from './options.js';
+import { installNgTiming, type TimedCommand } from './ng-timing.js';
 import { summarizeProbes, type Probe, type ProbeWindow } from './probes.js';
 import { PACKETS_PER_SECOND_PER_CALLER, sinkCounter } from './rtp-sink.js';
 import { startWaitingCallers, type WaitingCallers } from './waiting-callers.js';
@@ -49,6 +50,8 @@ export interface MeasuredStep {
   readonly verdict: Verdict;
   /** Over the measured window (after the warm-up). */
   readonly window: ProbeWindow;
+  /** Switchboard's wait for rtpengine's ng answers in the window, ms (offer and answer are inside INVITE→200). */
+  readonly ngMs: Record<TimedCommand, Percentiles>;
 }
 
 export interface HoldQueueReport {
@@ -76,7 +79,7 @@ export interface HoldQueueReport {
 }
 
 export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => void = console.log): Promise<HoldQueueReport> {
-  if (!existsSync(join(MEDIA_DIR, HOLD_MUSIC))) throw new Error(`${join(MEDIA_DIR, HOLD_MUSIC)} is missing: run make media (scripts/make-media.sh) in the checkout`);
+  if (!existsSync(resolve(MEDIA_DIR, o.music))) throw new Error(`${resolve(MEDIA_DIR, o.music)} is missing: run make media (scripts/make-media.sh) in the checkout`);
   const pin: Pinning = { sipp: o.pinSipp };
   const startedAt = new Date().toISOString();
   const load0 = loadavg()[0]!;
@@ -91,18 +94,33 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
   let callers: WaitingCallers | undefined;
   try {
     const ringPort = await freePort();
-    await sb.configure(holdQueueYaml({ ringPort, agentPort: await freePort(), music: HOLD_MUSIC }));
+    await sb.configure(holdQueueYaml({ ringPort, agentPort: await freePort(), music: o.music }));
     const acd = sb.acd!;
     // The queue's only agent, paused: every caller waits (throws when the state is refused).
     acd.agents.setState(HOLD_AGENT, { state: 'paused', reason: 'bench' });
     const waiting = (): number => acd.queueSize(HOLD_QUEUE);
     const rtpenginePid = sb.rtpenginePid;
+    const ngTiming = installNgTiming();
     const plan = { scenario: SCENARIOS.basic, rate: o.rate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: 0, target: sb, pin, uasPort: ringPort };
     const measured = async (label: string, rtpPort: number | undefined): Promise<MeasuredStep> => {
       const samples: Probe[] = [];
       const probe = (elapsed: number): Probe => ({ elapsed, waiting: waiting(), rtpengineCpuMs: rtpenginePid === undefined ? undefined : processCpuMs(rtpenginePid), sink: rtpPort === undefined ? { atMs: performance.now(), drops: undefined, queuedBytes: undefined } : sinkCounter(rtpPort) });
-      const step = await runStep({ ...plan, label, onTick: (elapsed) => samples.push(probe(elapsed)) });
-      return { step, verdict: judge(step), window: summarizeProbes(samples, o.warmupSeconds, o.warmupSeconds + o.seconds) };
+      ngTiming.reset();
+      let windowOpen = false;
+      let ngMs: Record<TimedCommand, Percentiles> | undefined;
+      const step = await runStep({
+        ...plan,
+        label,
+        onTick: (elapsed) => {
+          samples.push(probe(elapsed));
+          // The same window as the step's own figures, to the second.
+          if (!windowOpen && elapsed >= o.warmupSeconds) {
+            windowOpen = true;
+            ngTiming.reset();
+          } else if (windowOpen && ngMs === undefined && elapsed >= o.warmupSeconds + o.seconds) ngMs = ngTiming.percentiles();
+        },
+      });
+      return { step, verdict: judge(step), window: summarizeProbes(samples, o.warmupSeconds, o.warmupSeconds + o.seconds), ngMs: ngMs ?? ngTiming.percentiles() };
     };
 
     let reference: MeasuredStep | undefined;
@@ -176,6 +194,7 @@ export function stepLine(m: MeasuredStep): string {
     `  ${s.label.padEnd(10)} ${s.rate} cps  ${s.answeredCps.toFixed(0)} answered/s  ${s.successful}/${s.calls} ok  ${s.failed} failed  retrans ${s.retransmissions}` +
     `  INVITE→200 p50/p95/p99 ${l.p50}/${l.p95}/${l.p99} ms` +
     (app === undefined || app.count === 0 ? '' : ` (app ${app.p50.toFixed(2)}/${app.p95.toFixed(2)}/${app.p99.toFixed(2)})`) +
+    `  rtpengine offer/answer p99 ${m.ngMs.offer.p99.toFixed(2)}/${m.ngMs.answer.p99.toFixed(2)} ms` +
     `  CPU Switchboard ${pct(s.cpuPercent.switchboard)} rtpengine ${pct(w.rtpengineCpuPercent)}` +
     `  waiting ${w.minWaiting}–${w.maxWaiting}  RTP ${w.rtpPps.toFixed(0)} pkt/s` +
     (m.verdict.pass ? '  pass' : `  FAIL (${m.verdict.reasons.join('; ')})`)
