@@ -2,7 +2,7 @@
  * `make bench`: every benchmark in turn, each in its own Node process so one cannot
  * warm up or slow down another. Output is printed and saved to bench/results/.
  *
- * Run: npx tsc -p tsconfig.json && node dist/bench/run-all.js [load-bench flags, e.g. --quick]
+ * Run: npx tsc -p tsconfig.json && node dist/bench/run-all.js [load-bench flags, e.g. --quick; --quick also shrinks the hold-queue bench]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -19,6 +19,8 @@ const BENCHES: ReadonlyArray<readonly [string, readonly string[], number, boolea
   ['scheduler.bench.js', [], 15, false],
   // Ramp + SIPp baseline + concurrency 1k/10k/50k + overload; its own JSON/Markdown in bench/results/ (about 10–20 min).
   ['load.bench.js', process.argv.slice(2), 30, true],
+  // 1,000 callers waiting with hold music while new calls are measured (about 1 min; needs `make media`).
+  ['hold-queue.bench.js', process.argv.includes('--quick') ? ['--quick'] : [], 10, true],
 ];
 
 const lines: string[] = [
