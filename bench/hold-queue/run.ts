@@ -23,7 +23,7 @@
  */
 import { existsSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
-import { resolve } from 'node:path';
+import { mediaPath } from '../../src/media/index.js';
 import { judge, type Verdict } from '../ramp/criteria.js';
 import { freePort } from '../ramp/ports.js';
 import { processCpuMs } from '../ramp/proc-stats.js';
@@ -79,7 +79,9 @@ export interface HoldQueueReport {
 }
 
 export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => void = console.log): Promise<HoldQueueReport> {
-  if (!existsSync(resolve(MEDIA_DIR, o.music))) throw new Error(`${resolve(MEDIA_DIR, o.music)} is missing: run make media (scripts/make-media.sh) in the checkout`);
+  // Switchboard plays only files under media.files (mediaPath throws for others, in one line).
+  const music = mediaPath(MEDIA_DIR, o.music);
+  if (!existsSync(music)) throw new Error(`${music} is missing: run make media (scripts/make-media.sh) in the checkout`);
   const pin: Pinning = { sipp: o.pinSipp };
   const startedAt = new Date().toISOString();
   const load0 = loadavg()[0]!;
