@@ -54,6 +54,8 @@ export interface MediaServiceOptions {
    * `recorder`. External: the same directory as the external rtpengine's --recording-dir.
    */
   recordingDir?: string;
+  /** Managed: rtpengine's playback threads (--media-num-threads). Default 1. */
+  playbackThreads?: number;
   /** Managed: the rtpengine binary. */
   binary?: string;
   logger?: Logger;
@@ -92,6 +94,7 @@ export class MediaService {
         mediaTimeoutSec: options.mediaTimeoutSec,
         dtmfLogDest: dtmf?.address,
         recordingDir: options.recordingDir,
+        extraArgs: [`--media-num-threads=${options.playbackThreads ?? 1}`],
         binary: options.binary,
         logger,
       });

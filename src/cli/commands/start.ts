@@ -159,6 +159,7 @@ async function startMedia(config: Config, logger: Logger): Promise<MediaService>
     ng: r.ng,
     mediaDir: config.media.files,
     interfaces: r.interfaces,
+    playbackThreads: r.playback_threads,
     portMin: r.port_min,
     portMax: r.port_max,
     mediaTimeoutSec: Math.ceil(r.timeout / 1000),

@@ -27,6 +27,11 @@ const rtpengineSchema = mapping(
       .min(1)
       .describe('Managed: addresses rtpengine relays RTP on, as "ADDRESS" or "LOCAL!ADVERTISED" (behind NAT). The default, loopback, only suits tests and a single machine: set your media address.')
       .default(['127.0.0.1']),
+    playback_threads: integer(
+      'Managed: threads rtpengine plays hold music and prompts with (--media-num-threads). One thread sends 50,000 packets/s (1,000 callers on hold) in about two thirds of a core here; more threads cost more CPU for the same audio.',
+      1,
+      64,
+    ).default(1),
     port_min: integer('Lowest RTP port rtpengine uses.', 1024, 65535).default(30_000),
     port_max: integer('Highest RTP port rtpengine uses.', 1024, 65535).default(40_000),
     timeout: duration('End a call when no media arrives for this long.', { min: 1000 }).prefault('60s'),

@@ -73,7 +73,7 @@ describe('defaults and canonical forms', () => {
       headers: { copy: [] },
     });
     expect(config.media).toEqual({
-      rtpengine: { mode: 'managed', ng: '127.0.0.1:22222', interfaces: ['127.0.0.1'], port_min: 30000, port_max: 40000, timeout: 60_000 },
+      rtpengine: { mode: 'managed', ng: '127.0.0.1:22222', interfaces: ['127.0.0.1'], playback_threads: 1, port_min: 30000, port_max: 40000, timeout: 60_000 },
       files: 'config/media',
       voicemail: 'var/voicemail',
       recordings: 'var/recordings',
