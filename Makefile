@@ -53,7 +53,7 @@ test: deps build typecheck bench-smoke
 test-unit: build
 	scripts/run-tests.sh test/unit
 
-bench: deps build
+bench: deps build media
 	scripts/netns-run.sh node dist/bench/run-all.js
 
 # 100 calls/s for 20 s through the full B2BUA after a SIPp-to-SIPp baseline; fails only on failed calls.

@@ -19,6 +19,8 @@ const BENCHES: ReadonlyArray<readonly [string, readonly string[], number, boolea
   ['scheduler.bench.js', [], 15, false],
   // Ramp + SIPp baseline + concurrency 1k/10k/50k + overload; its own JSON/Markdown in bench/results/ (about 10–20 min).
   ['load.bench.js', process.argv.slice(2), 30, true],
+  // The same ramp with every call anchored through a managed rtpengine (offer, answer, delete per call).
+  ['load.bench.js', ['--media', '--no-baseline', '--no-concurrency', '--no-overload', '--start', '200', '--increment', '200', '--max-rate', '1200', ...(process.argv.includes('--quick') ? ['--quick'] : [])], 15, true],
   // 1,000 callers waiting with hold music while new calls are measured (about 1 min; needs `make media`).
   ['hold-queue.bench.js', process.argv.includes('--quick') ? ['--quick'] : [], 10, true],
 ];
