@@ -96,7 +96,9 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
   let callers: WaitingCallers | undefined;
   try {
     const ringPort = await freePort();
-    await sb.configure(holdQueueYaml({ ringPort, agentPort: await freePort(), music: o.music }));
+    let agentPort = await freePort();
+    while (agentPort === ringPort) agentPort = await freePort();
+    await sb.configure(holdQueueYaml({ ringPort, agentPort, music: o.music }));
     const acd = sb.acd!;
     // The queue's only agent, paused: every caller waits (throws when the state is refused).
     acd.agents.setState(HOLD_AGENT, { state: 'paused', reason: 'bench' });
@@ -136,7 +138,7 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
     // Long enough for every later phase; the bench kills the callers before this runs out.
     const holdMs = fillBoundMs + (IDLE_SECONDS + o.warmupSeconds + o.seconds + 60) * 1000;
     log(`fill: ${o.holdCallers} callers to ${HOLD_QUEUE} at ${o.fillRate} calls/s`);
-    callers = await startWaitingCallers({ calls: o.holdCallers, rate: o.fillRate, sipPort: sb.sipPort, holdMs, pin });
+    callers = await startWaitingCallers({ calls: o.holdCallers, rate: o.fillRate, sipPort: sb.sipPort, holdMs, pin, avoid: [ringPort, agentPort] });
     const fillStarted = performance.now();
     const reached = await callers.untilWaiting(waiting, fillBoundMs);
     const fillSeconds = (performance.now() - fillStarted) / 1000;

@@ -37,18 +37,40 @@ export interface WaitingCallers {
 }
 
 /** A port for SIPp's media socket with the one two above (its video socket) free as well. */
-async function mediaPort(): Promise<number> {
+/**
+ * A free port not in `avoid`. Ports picked earlier but bound later (the step's UAS) look
+ * free to the kernel, which may hand the same number out again: they must be skipped.
+ */
+async function freePortAvoiding(avoid: ReadonlySet<number>): Promise<number> {
   for (let attempt = 0; attempt < 20; attempt++) {
     const p = await freePort();
-    if (p + 2 <= 65_535 && (await udpPortFree(p + 2))) return p;
+    if (!avoid.has(p)) return p;
+  }
+  throw new Error('no free loopback port outside the ports already chosen');
+}
+
+async function mediaPort(avoid: ReadonlySet<number>): Promise<number> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const p = await freePortAvoiding(avoid);
+    if (p + 2 <= 65_535 && !avoid.has(p + 2) && !avoid.has(p + 1) && (await udpPortFree(p + 2))) return p;
   }
   throw new Error('no free pair of loopback ports for the callers’ RTP');
 }
 
-export async function startWaitingCallers(o: { calls: number; rate: number; sipPort: number; holdMs: number; pin: Pinning }): Promise<WaitingCallers> {
+export async function startWaitingCallers(o: {
+  calls: number;
+  rate: number;
+  sipPort: number;
+  holdMs: number;
+  pin: Pinning;
+  /** Ports chosen for others but not bound yet (the step's UAS, the agent). */
+  avoid: readonly number[];
+}): Promise<WaitingCallers> {
   const dir = mkdtempSync(join(tmpdir(), 'sb-hold-callers-'));
-  const sipPort = await freePort();
-  const rtpPort = await mediaPort();
+  const avoid = new Set(o.avoid);
+  const sipPort = await freePortAvoiding(avoid);
+  avoid.add(sipPort);
+  const rtpPort = await mediaPort(avoid);
   const wallMs = o.holdMs + 30_000;
   const sipp: SippProcess = startSipp({
     args: [

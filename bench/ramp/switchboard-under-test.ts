@@ -19,6 +19,13 @@ import { compileRouter } from '../../src/routing/index.js';
 import { freePort } from './ports.js';
 
 const SECRET = 'bench-secret';
+/**
+ * rtpengine's RTP ports, below the kernel's ephemeral range (32768-60999) from which the
+ * bench picks SIPp's ports with bind(0): a port picked for a SIPp that binds it later must
+ * not be taken by rtpengine meanwhile (it was: all calls of a step failed at once).
+ */
+const RTP_PORT_MIN = 20_000;
+const RTP_PORT_MAX = 29_999;
 
 export class SwitchboardUnderTest {
   private app: B2buaApp | undefined;
@@ -34,7 +41,7 @@ export class SwitchboardUnderTest {
   static async start(o: { media?: boolean } = {}): Promise<SwitchboardUnderTest> {
     const sipPort = await freePort();
     const controlPort = await freePort();
-    const media = o.media === true ? await MediaService.start({ mode: 'managed', ng: { host: '127.0.0.1', port: await freePort() }, interfaces: ['127.0.0.1'], portMin: 30_000, portMax: 39_999, mediaDir: 'config/media' }) : undefined;
+    const media = o.media === true ? await MediaService.start({ mode: 'managed', ng: { host: '127.0.0.1', port: await freePort() }, interfaces: ['127.0.0.1'], portMin: RTP_PORT_MIN, portMax: RTP_PORT_MAX, mediaDir: 'config/media' }) : undefined;
     try {
       const engine = await EngineThread.start({ sip: [`udp:127.0.0.1:${sipPort}`], control: { host: '127.0.0.1', port: controlPort, secret: SECRET }, logLevel: 'warn' });
       return new SwitchboardUnderTest(engine, sipPort, controlPort, media);

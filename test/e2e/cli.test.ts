@@ -8,7 +8,7 @@ import { freeLoopbackPort } from '../helpers/sipp-ports.js';
 import { SIPP_FLOWS, SIPP_SCENARIOS } from '../helpers/sipp-scenarios.js';
 import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
 import { loopbackRequest } from '../helpers/sip-text.js';
-import { pidAlive } from '../helpers/rtp/managed-rtpengine.js';
+import { pidAlive, rtpPortRange } from '../helpers/rtp/managed-rtpengine.js';
 import { testConfigYaml } from '../helpers/switchboard.js';
 
 /**
@@ -74,7 +74,7 @@ describe('switchboard start', () => {
       const controlPort = await freeLoopbackPort();
       const ngPort = await freeLoopbackPort();
       const adminPort = await freeLoopbackPort();
-      const rtpMin = 41_000 + 100 * Math.floor(Math.random() * 200);
+      const { portMin: rtpMin } = rtpPortRange();
       const config = join(dir, 'switchboard.yaml');
       writeFileSync(
         config,

@@ -15,6 +15,7 @@ import { MediaService } from '../../src/media/index.js';
 import { RtpengineProcess } from '../../src/media/rtpengine-process.js';
 import { MediaCaller } from '../helpers/media-caller.js';
 import { pcmuToLinear, zeroCrossingHz } from '../helpers/rtp/g711.js';
+import { rtpPortRange } from '../helpers/rtp/managed-rtpengine.js';
 import { audioPortOf, PCMU, RtpEndpoint } from '../helpers/rtp/rtp-endpoint.js';
 import { readWav } from '../helpers/rtp/wav.js';
 import { ScriptedUas } from '../helpers/scripted-uas.js';
@@ -40,13 +41,11 @@ beforeAll(async () => {
   tone('greeting.wav', 500, 0.4);
   tone('prompts/beep.wav', 1500, 0.2);
   tone('prompts/goodbye.wav', 400, 0.2);
-  const portMin = 20_000 + 200 * Math.floor(Math.random() * 150);
   media = await MediaService.start({
     mode: 'managed',
     ng: { host: '127.0.0.1', port: await freeLoopbackPort() },
     interfaces: ['127.0.0.1'],
-    portMin,
-    portMax: portMin + 199,
+    ...rtpPortRange(),
     mediaDir: join(dir, 'media'),
     recordingDir: join(dir, 'recordings'),
   });
@@ -388,8 +387,7 @@ describe('rtpengine down', () => {
     // Unanchored: the callee is offered the caller's own SDP.
     expect(audioPortOf(b.uas.invites()[0]!.body.toString())).toBe(direct.rtp.port);
     expect(await direct.bye()).toBe(200);
-    const portMin = 20_000 + 200 * Math.floor(Math.random() * 150);
-    const rtpengine = new RtpengineProcess({ ng, interfaces: ['127.0.0.1'], portMin, portMax: portMin + 99 });
+    const rtpengine = new RtpengineProcess({ ng, interfaces: ['127.0.0.1'], ...rtpPortRange() });
     await rtpengine.start();
     closers.push(() => rtpengine.stop());
     expect(await waitFor(() => external.available, 10_000)).toBe(true);

@@ -30,13 +30,22 @@ export function pidAlive(pid: number): boolean {
   }
 }
 
+/**
+ * An RTP port range of 100 for one test's rtpengine, below the kernel's ephemeral range
+ * (32768-60999): ports the tests pick with bind(0) for SIPp and friends come from there,
+ * and rtpengine must not take one of them before its owner binds it.
+ */
+export function rtpPortRange(): { portMin: number; portMax: number } {
+  const portMin = 20_000 + 100 * Math.floor(Math.random() * 120);
+  return { portMin, portMax: portMin + 99 };
+}
+
 export async function startManagedRtpengine(
   extra: Partial<Omit<RtpengineProcessOptions, 'ng' | 'interfaces' | 'portMin' | 'portMax'>> = {},
 ): Promise<ManagedRtpengine> {
   const ng = { host: '127.0.0.1', port: await freeLoopbackPort() };
   // A range of its own per test file; rtpengine skips ports something else holds.
-  const portMin = 20_000 + 200 * Math.floor(Math.random() * 150);
-  const portMax = portMin + 199;
+  const { portMin, portMax } = rtpPortRange();
   const process = new RtpengineProcess({ ng, interfaces: ['127.0.0.1'], portMin, portMax, ...extra });
   await process.start();
   return { process, ng, portMin, portMax, stop: () => process.stop() };
