@@ -13,6 +13,7 @@ import { GatewayBlackouts } from './call/gateway-blackouts.js';
 import { toCallRecord, refusedCallRecord } from './call-records.js';
 import { refuse, requestFacts } from './inbound.js';
 import { RegistrarService } from './registrar-service.js';
+import { deferEarlyReinvites } from './call/early-reinvites.js';
 import { callMediaOf } from './media/call-media.js';
 import { ivrStep } from './media/ivr-step.js';
 import { AcdService } from './queue/acd-service.js';
@@ -139,6 +140,7 @@ export class B2buaApp {
       isGatewayInService: (uri) => this.blackouts.isInService(uri),
       queueLength: opts.queueLength ?? (acd === undefined ? () => 0 : (queue) => acd.queueSize(queue)),
     };
+    deferEarlyReinvites(this.srf);
     this.srf.invite((req, res) => {
       this.onInvite(req, res).catch((err: unknown) => this.logger.error({ err }, 'INVITE handling failed'));
     });

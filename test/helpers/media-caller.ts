@@ -24,6 +24,8 @@ export class MediaCaller {
   private contact = '';
   private target = 0;
   private number = '';
+  /** Sent in the same tick as the ACK of the first 2xx (see holdRightAfterAck). */
+  private afterAck: string | undefined;
   private readonly tag = `mc${Math.floor(Math.random() * 1e9)}`;
   readonly callId = `media-${process.pid}-${Date.now()}-${Math.floor(Math.random() * 1e6)}@127.0.0.1`;
 
@@ -78,6 +80,14 @@ export class MediaCaller {
     this.send(this.request('BYE', 'x', [], '', cseq, true));
     await waitFor(() => this.responses.some((r) => r.cseq.method === 'BYE'), 5000);
     return this.responses.find((r) => r.cseq.method === 'BYE')?.status ?? 0;
+  }
+
+  /**
+   * Sends a re-INVITE with this SDP in the same tick as the ACK of the call's 200, as a
+   * phone that holds at once (or SIPp without a pause) does.
+   */
+  holdRightAfterAck(sdp: string): void {
+    this.afterAck = sdp;
   }
 
   /** A re-INVITE with this SDP (hold: a=sendonly); resolves with the 200's SDP ('' on failure). */
@@ -139,6 +149,9 @@ export class MediaCaller {
     if (body.includes('m=audio')) this.rtp.setRemote(audioPortOf(body));
     const seq = res.cseq.seq;
     this.send(this.request('ACK', 'x', [], '', seq, true).replace(`branch=z9hG4bK-ACK-${seq}-`, `branch=z9hG4bK-ACK-${seq}-${Date.now()}-`));
+    const sdp = this.afterAck;
+    this.afterAck = undefined;
+    if (sdp !== undefined) void this.reinvite(sdp);
   }
 
   private onRequest(req: SipRequest, port: number): void {

@@ -8,6 +8,7 @@
  *   const hungUpBy = await bridge(uas, uac);   // 'caller' | 'callee'
  */
 import type Srf from 'drachtio-srf';
+import { claimReinvites } from './early-reinvites.js';
 
 export type HangupParty = 'caller' | 'callee' | 'system';
 
@@ -42,6 +43,7 @@ export function bridge(uas: Srf.Dialog, uac: Srf.Dialog, media?: BridgeMedia): B
   if (!connected(uas)) end('caller', uac)();
   else if (!connected(uac)) end('callee', uas)();
   for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
+    claimReinvites(from);
     const fromCaller = from === uas;
     from.on('modify', (req, res) => {
       const relay = async (): Promise<string> => {
