@@ -25,10 +25,10 @@ import { DEFAULT_RING_TIMEOUT_MS } from '../defaults.js';
 import {
   checkOutboundTrunk,
   duration,
-  filePath,
   integer,
   isSipUri,
   mapping,
+  mediaFile,
   ref,
   type SchemaContext,
 } from './primitives.js';
@@ -410,7 +410,7 @@ function baseStepShape(ctx: SchemaContext) {
     voicemail: ref(ctx, 'voicemail', 'Send the caller to this voicemail box.').optional(),
     ivr: ref(ctx, 'ivr', 'Answer and play this IVR menu.').optional(),
     play: z
-      .union([filePath('An audio file (relative to media.files).'), z.array(filePath('An audio file (relative to media.files).')).min(1)])
+      .union([mediaFile('An audio file (relative to media.files).'), z.array(mediaFile('An audio file (relative to media.files).')).min(1)])
       .transform((v) => (Array.isArray(v) ? v : [v]))
       .describe('Answer the caller and play these files in order (an after-hours message); then the next step runs, or the call ends.')
       .optional(),

@@ -7,7 +7,7 @@
 import * as z from 'zod';
 import { DEFAULT_IVR_FAILURE_STATUS } from '../defaults.js';
 import { chainSchema } from './actions.js';
-import { duration, filePath, integer, mapping, type SchemaContext } from './primitives.js';
+import { duration, integer, mapping, mediaFile, type SchemaContext } from './primitives.js';
 
 const dtmfKey = z
   .string()
@@ -19,10 +19,10 @@ const dtmfKey = z
 export function ivrMenuSchema(ctx: SchemaContext) {
   return mapping(
     {
-      prompt: filePath('The menu prompt (relative to media.files).'),
+      prompt: mediaFile('The menu prompt (relative to media.files).'),
       timeout: duration('How long to wait for a key after the prompt.', { min: 1000, max: 60_000 }).prefault('5s'),
       retries: integer('How often the prompt is replayed after no key or an invalid key.', 0, 10).default(2),
-      invalid_prompt: filePath('Played after an invalid key (relative to media.files). Absent: the prompt is replayed directly.').optional(),
+      invalid_prompt: mediaFile('Played after an invalid key (relative to media.files). Absent: the prompt is replayed directly.').optional(),
       options: z
         .record(dtmfKey, chainSchema(ctx, 'What this key does.'))
         .superRefine((o, c) => {
@@ -39,7 +39,7 @@ export function ivrMenuSchema(ctx: SchemaContext) {
 
 export const voicemailBoxSchema = mapping(
   {
-    greeting: filePath('Greeting played before the beep (relative to media.files). Absent: a standard greeting.').optional(),
+    greeting: mediaFile('Greeting played before the beep (relative to media.files). Absent: a standard greeting.').optional(),
     max_length: duration('Longest message.', { min: 5000, max: 3_600_000 }).prefault('3m'),
     min_length: duration('Shorter messages (after trailing silence is cut) are discarded.', { min: 0, max: 60_000 }).prefault('1s'),
     silence: duration('This much silence in a row ends the message.', { min: 1000, max: 60_000 }).prefault('5s'),

@@ -375,3 +375,17 @@ export function sipUri(description: string) {
 export function filePath(description: string) {
   return z.string().min(1).describe(description);
 }
+
+/**
+ * An audio file inside media.files: rtpengine is only ever given files under that
+ * directory, so an absolute path or one climbing out with ".." could never play.
+ */
+export function mediaFile(description: string) {
+  return z
+    .string()
+    .min(1)
+    .refine((p) => !p.startsWith('/') && !p.split(/[\\/]/).includes('..'), {
+      error: (iss) => `${JSON.stringify(iss.input)} is not inside media.files; give a path relative to media.files (e.g. "prompts/closed.wav"), without "..", and copy the file there`,
+    })
+    .describe(description);
+}

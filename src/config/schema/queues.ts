@@ -12,7 +12,7 @@ import {
   DEFAULT_QUEUE_TIMEOUT_STATUS,
 } from '../defaults.js';
 import { chainSchema } from './actions.js';
-import { checkOutboundTrunk, duration, filePath, integer, mapping, patternString, ref, type SchemaContext } from './primitives.js';
+import { checkOutboundTrunk, duration, integer, mapping, mediaFile, patternString, ref, type SchemaContext } from './primitives.js';
 import { skillLevels } from './users.js';
 
 const QUEUE_STRATEGIES = ['longest-idle', 'fewest-calls', 'round-robin', 'ring-all', 'linear'] as const;
@@ -129,7 +129,7 @@ export function queueSchema(ctx: SchemaContext) {
       offer: offerSchema.prefault({}),
       callback: callbackSchema(ctx).optional(),
       announcements: announcementsSchema.prefault({}),
-      music: filePath('Hold music file (relative to media.files). Absent: callers hear ringback.').optional(),
+      music: mediaFile('Hold music file (relative to media.files). Absent: callers hear ringback.').optional(),
       record: z.boolean().describe('Record calls once an agent answers, both directions, to media.recordings. Needs media.').default(false),
     },
     'An ACD queue.',
