@@ -370,7 +370,8 @@ describe('call recording', () => {
 describe('rtpengine down', () => {
   it('refuses calls needing media with 503 within 2 s, keeps signalling-only calls working, and recovers when rtpengine is back', async () => {
     const ng = { host: '127.0.0.1', port: await freeLoopbackPort() };
-    const external = await MediaService.start({ mode: 'external', ng, mediaDir: join(dir, 'media') });
+    const dtmfListen = { host: '127.0.0.1', port: await freeLoopbackPort() };
+    const external = await MediaService.start({ mode: 'external', ng, mediaDir: join(dir, 'media'), dtmfListen });
     closers.push(() => external.stop());
     expect(external.available).toBe(false);
     const b = await callee();
@@ -387,14 +388,19 @@ describe('rtpengine down', () => {
     // Unanchored: the callee is offered the caller's own SDP.
     expect(audioPortOf(b.uas.invites()[0]!.body.toString())).toBe(direct.rtp.port);
     expect(await direct.bye()).toBe(200);
-    const rtpengine = new RtpengineProcess({ ng, interfaces: ['127.0.0.1'], ...rtpPortRange() });
+    // An external rtpengine reports digits where media.rtpengine.dtmf_listen says.
+    const rtpengine = new RtpengineProcess({ ng, interfaces: ['127.0.0.1'], ...rtpPortRange(), dtmfLogDest: dtmfListen });
     await rtpengine.start();
     closers.push(() => rtpengine.stop());
     expect(await waitFor(() => external.available, 10_000)).toBe(true);
     const answered = await caller();
     expect(await answered.invite(sb.engine.udpPort, '1000')).toBe(200);
-    expect(await answered.bye()).toBe(200);
+    // Key 1 (RFC 4733, reported by the external rtpengine) picks reject: Switchboard hangs up.
+    await answered.rtp.sendSilence(2);
+    await answered.rtp.sendDigit('1', { durationMs: 60 });
+    expect(await waitFor(() => answered.hungUpByFarEnd, 5000)).toBe(true);
     expect(await waitFor(() => reports.some((r) => r.callId === answered.callId), 5000)).toBe(true);
+    expect(reports.find((r) => r.callId === answered.callId)!.path).toEqual(['ivr:main', 'ivr:main:1', 'reject:486']);
     expect(await external.client!.list()).not.toContain(answered.callId);
   });
 });

@@ -17,7 +17,7 @@ import { ConfigError, formatIssue, loadConfigFile, type Config } from '../../con
 import { EngineThread } from '../../engine/worker/engine-thread.js';
 import { NO_ACD_MODEL } from '../../api/admin-model.js';
 import { startAdminServer, type AdminServer } from '../../api/admin-server.js';
-import { MediaService } from '../../media/index.js';
+import { MediaService, parseNgAddress } from '../../media/index.js';
 import { compileRouter } from '../../routing/index.js';
 import { isSwitchboardError } from '../../util/errors.js';
 import { createLogger, type Logger } from '../../util/logger.js';
@@ -160,6 +160,7 @@ async function startMedia(config: Config, logger: Logger): Promise<MediaService>
     mediaDir: config.media.files,
     interfaces: r.interfaces,
     playbackThreads: r.playback_threads,
+    ...(r.dtmf_listen === undefined ? {} : { dtmfListen: parseNgAddress(r.dtmf_listen) }),
     portMin: r.port_min,
     portMax: r.port_max,
     mediaTimeoutSec: Math.ceil(r.timeout / 1000),

@@ -16,6 +16,10 @@ const rtpengineSchema = mapping(
       .default('managed')
       .describe('`managed`: Switchboard starts rtpengine. `external`: use a running rtpengine at `ng`. `off`: no media anchoring.'),
     ng: hostPort("rtpengine's NG control address.", '127.0.0.1:22222').default('127.0.0.1:22222'),
+    dtmf_listen: hostPort(
+      "Where Switchboard receives rtpengine's DTMF events (RFC 4733 digits for IVR menus and callbacks). Managed: default a free loopback port passed to rtpengine. External: start rtpengine with --dtmf-log-dest=THIS; absent: only SIP INFO digits are seen.",
+      '127.0.0.1:22223',
+    ).optional(),
     interfaces: z
       .array(
         z
