@@ -124,6 +124,11 @@ export class B2buaApp {
             dial: { contactsOf: (user) => this.registrar.contactsOf(user), gatewayUsable: (g) => this.blackouts.isInService(g) },
             ...(this.media === undefined ? {} : { media: this.media }),
             onBridged: (b) => this.track(b),
+            onCallEnd: (report) => {
+              this.opts.onCallEnd?.(report);
+              this.opts.cdr?.write(toCallRecord(report));
+            },
+            now: this.now,
             logger: this.logger,
           });
     const callbacks = this.callbacks;

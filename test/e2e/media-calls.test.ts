@@ -342,6 +342,11 @@ describe('queues with music', () => {
     expect(heardHz(agentSide.rtp, 8)).toBeLessThan(480);
     sb.app!.hangupAll();
     expect(await waitFor(() => events.includes('call-completed'), 5000)).toBe(true);
+    // The callback is a call attempt of its own in the CDR: the agent's leg, then the caller's.
+    expect(await waitFor(() => reports.some((r) => r.callId === `${a.callId};callback=1`), 5000)).toBe(true);
+    const cdr = reports.find((r) => r.callId === `${a.callId};callback=1`)!;
+    expect(cdr).toMatchObject({ from: 'q', to: '+14155550100', trunk: 'lab', path: ['callback:q', 'agent:a1'], status: 200 });
+    expect(cdr.legs.map((l) => [l.target, l.outcome])).toEqual([['a1', 'answered'], ['+14155550100', 'answered']]);
     expect(await media.client!.list()).toEqual(expect.not.arrayContaining([expect.stringContaining('callback-')]));
   });
 });

@@ -25,7 +25,9 @@ import type Srf from 'drachtio-srf';
 import type { Config, QueueDefinition } from '../../config/index.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { bridge, hangUp, type BridgeMedia, type Bridged } from '../call/bridge.js';
-import type { CallMedia } from '../call/call-flow.js';
+import type { CallMedia, CallReport } from '../call/call-flow.js';
+import { outcomeOfStatus } from '../call/outcomes.js';
+import type { LegRecord } from '../call/legs.js';
 import { dialGroup, type DialContext, type DialLeg } from '../call/dial-plan.js';
 import type { AcdService } from './acd-service.js';
 
@@ -50,6 +52,9 @@ export interface CallbacksOptions {
   readonly dial: DialContext;
   readonly media?: CallMedia;
   readonly onBridged?: (b: Bridged) => void;
+  /** Each callback attempt's report (one CDR line per attempt: agent leg, caller legs). */
+  readonly onCallEnd?: (report: CallReport) => void;
+  readonly now?: () => number;
   readonly logger?: Logger;
 }
 
@@ -70,9 +75,11 @@ interface Pending {
 export class Callbacks {
   private readonly logger: Logger;
   private readonly timers = new Set<NodeJS.Timeout>();
+  private readonly now: () => number;
 
   constructor(private readonly o: CallbacksOptions) {
     this.logger = (o.logger ?? silentLogger).child({ module: 'callback' });
+    this.now = o.now ?? Date.now;
   }
 
   /** Takes over a queued call whose caller asked to be called back (the caller has hung up or is about to). */
@@ -108,17 +115,20 @@ export class Callbacks {
     // One agent per callback: the others of a ring-all offer are free again at once.
     for (const id of others) acd.offerCancelled(callId, id);
     if (agentId === undefined) return;
-    const agentLeg = await this.ringAgent(agentId, p.queue.offer.ring_timeout);
+    const report = this.report(p);
+    const agentLeg = await this.ringAgent(agentId, p.queue.offer.ring_timeout, report);
     if (agentLeg === undefined) {
       acd.offerMissed(callId, agentId);
+      this.ended(report, 480, 'Agent Did Not Answer');
       return;
     }
     acd.offerAnswered(callId, agentId);
     p.attempts++;
-    const joined = await this.callCaller(p, agentLeg);
+    const joined = await this.callCaller(p, agentLeg, report);
     if (joined === undefined) {
       agentLeg.destroy().catch(() => undefined);
       acd.callEnded(callId);
+      this.ended(report, 480, 'Caller Not Reached');
       if (p.attempts >= p.settings.attempts) return this.completed(p, null);
       const timer = setTimeout(() => {
         this.timers.delete(timer);
@@ -129,11 +139,57 @@ export class Callbacks {
       return;
     }
     this.completed(p, agentId);
+    report.answeredAt = this.now();
     const b = bridge(joined.agent, joined.caller, joined.media);
     this.o.onBridged?.(b);
-    await b.ended;
+    const by = await b.ended;
     acd.callEnded(callId);
     await joined.close();
+    // In the callback's own terms the agent called the caller: 'caller' is the agent.
+    report.hungUpBy = by;
+    this.ended(report, 200, 'OK');
+  }
+
+  /** One attempt's report: from the queue to the caller's number, through the agent. */
+  private report(p: Pending): CallReport {
+    const trunk = this.callerTrunk(p);
+    return {
+      callId: `${p.request.callId};callback=${p.attempts + 1}`,
+      from: p.request.queueId,
+      to: p.request.user ?? p.request.number,
+      ...(trunk === undefined ? {} : { trunk }),
+      rule: null,
+      path: [`callback:${p.request.queueId}`],
+      legs: [],
+      startedAt: this.now(),
+      endedAt: 0,
+      status: 0,
+      reason: '',
+    };
+  }
+
+  private ended(report: CallReport, status: number, reason: string): void {
+    report.endedAt = this.now();
+    report.status = status;
+    report.reason = reason;
+    report.hungUpBy ??= 'system';
+    try {
+      this.o.onCallEnd?.(report);
+    } catch (err) {
+      this.logger.error({ err }, 'callback report failed');
+    }
+  }
+
+  private leg(report: CallReport, target: string, uri: string): LegRecord {
+    const record: LegRecord = { target, uri, startedAt: this.now(), endedAt: 0, outcome: 'cancelled' };
+    report.legs.push(record);
+    return record;
+  }
+
+  private legEnded(record: LegRecord, status: number | undefined): void {
+    record.endedAt = this.now();
+    record.outcome = status === 200 ? 'answered' : status === undefined ? 'no_answer' : outcomeOfStatus(status);
+    if (status !== undefined) record.status = status;
   }
 
   private completed(p: Pending, agentId: string | null): void {
@@ -147,11 +203,13 @@ export class Callbacks {
   }
 
   /** The agent's first reachable contact, INVITE without SDP; resolves with the answered, un-ACKed leg. */
-  private async ringAgent(agentId: string, timeoutMs: number): Promise<ThirdPartyLeg | undefined> {
+  private async ringAgent(agentId: string, timeoutMs: number, report: CallReport): Promise<ThirdPartyLeg | undefined> {
     const user = this.o.acd.userOf(agentId);
     const group = dialGroup({ kind: 'user', user, registered: true, contacts: this.o.config.users[user]?.contacts ?? [], timeoutMs }, this.o.dial);
     const leg = group.legs[0];
     if (leg === undefined) return undefined;
+    report.path.push(`agent:${agentId}`);
+    const record = this.leg(report, agentId, leg.uri);
     let request: Srf.SrfRequest | undefined;
     let timedOut = false;
     const timer = setTimeout(() => {
@@ -159,14 +217,17 @@ export class Callbacks {
       request?.cancel(() => {});
     }, timeoutMs);
     try {
-      return (await this.o.srf.createUAC(leg.uri, { noAck: true, ...(leg.via === undefined ? {} : { proxy: leg.via }) } as Srf.CreateUACOptions, {
+      const answered = (await this.o.srf.createUAC(leg.uri, { noAck: true, ...(leg.via === undefined ? {} : { proxy: leg.via }) } as Srf.CreateUACOptions, {
         cbRequest: ((err: unknown, r: Srf.SrfRequest) => {
           if (err) return;
           request = r;
           if (timedOut) r.cancel(() => {});
         }) as unknown as (req: Srf.SrfRequest) => void,
       })) as unknown as ThirdPartyLeg;
-    } catch {
+      this.legEnded(record, 200);
+      return answered;
+    } catch (err) {
+      this.legEnded(record, timedOut ? undefined : ((err as { status?: number }).status ?? 500));
       return undefined;
     } finally {
       clearTimeout(timer);
@@ -174,7 +235,7 @@ export class Callbacks {
   }
 
   /** Calls the caller with the agent's offer; on answer, ACKs the agent with the caller's answer. */
-  private async callCaller(p: Pending, agentLeg: ThirdPartyLeg): Promise<Joined | undefined> {
+  private async callCaller(p: Pending, agentLeg: ThirdPartyLeg, report: CallReport): Promise<Joined | undefined> {
     const legs = this.callerLegs(p);
     const media = this.o.media;
     const session = media !== undefined && media.available() ? media.sessions.open(`callback-${p.request.callId}-${p.attempts}`, AGENT_TAG) : undefined;
@@ -185,9 +246,12 @@ export class Callbacks {
       const offer = session === undefined ? agentLeg.sdp : await session.offer(agentLeg.sdp, { options: media!.options(this.callerTrunk(p)) });
       for (const leg of legs) {
         let caller: Srf.Dialog;
+        const record = this.leg(report, p.request.user ?? p.request.number, leg.uri);
         try {
           caller = await this.o.srf.createUAC(leg.uri, { localSdp: offer, headers: { From: `<sip:${p.request.queueId}@localhost>` }, ...(leg.via === undefined ? {} : { proxy: leg.via }) });
-        } catch {
+          this.legEnded(record, 200);
+        } catch (err) {
+          this.legEnded(record, (err as { status?: number }).status ?? 500);
           continue;
         }
         const remote = (caller as unknown as { remote: { sdp: string } }).remote.sdp;
