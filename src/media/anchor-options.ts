@@ -8,14 +8,16 @@
  * @example
  *   anchorFlags({ codecs: ['PCMU', 'PCMA'], transcode: ['PCMA'] });
  *   // { replace: ['origin', 'session-connection'], ICE: 'remove',
- *   //   codec: { strip: ['all'], except: ['PCMU', 'PCMA', 'telephone-event'], transcode: ['PCMA'] } }
+ *   //   codec: { mask: ['all'], except: ['PCMU', 'PCMA', 'telephone-event'], transcode: ['PCMA'] } }
  */
 import type { NgParams } from './ng-transport.js';
 
 export interface AnchorOptions {
   /**
    * Codecs this leg may carry, by encoding name in preference order; everything else is
-   * stripped. telephone-event is always kept so that RFC 4733 digits survive.
+   * masked: left out of the SDP sent on this leg but still accepted from the other side,
+   * so that rtpengine transcodes (with `transcode`) instead of failing the call.
+   * telephone-event is always kept so that RFC 4733 digits survive.
    */
   codecs?: readonly string[];
   /** Codecs rtpengine adds to the SDP and transcodes to when the other side lacks them. */
@@ -37,7 +39,7 @@ export function anchorFlags(options: AnchorOptions = {}): NgParams {
   if (options.ptime !== undefined) params.ptime = options.ptime;
   const codec: Record<string, string[]> = {};
   if (options.codecs !== undefined && options.codecs.length > 0) {
-    codec.strip = ['all'];
+    codec.mask = ['all'];
     codec.except = options.codecs.includes(TELEPHONE_EVENT) ? [...options.codecs] : [...options.codecs, TELEPHONE_EVENT];
   }
   if (options.transcode !== undefined && options.transcode.length > 0) codec.transcode = [...options.transcode];

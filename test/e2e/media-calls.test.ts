@@ -121,6 +121,28 @@ describe('anchored calls', () => {
     expect(reports.find((r) => r.callId === a.callId)).toMatchObject({ status: 200, hungUpBy: 'caller' });
   });
 
+  it('applies the outbound trunk\'s media options: the gateway is offered PCMA only, and rtpengine transcodes the caller\'s PCMU', async () => {
+    const gw = await callee();
+    gw.uas.sdp = gw.rtp.sdp().replace(/RTP\/AVP 0 101/, 'RTP/AVP 8 101').replace('a=rtpmap:0 PCMU/8000', 'a=rtpmap:8 PCMA/8000');
+    reports.length = 0;
+    await sb.configure(
+      `trunks:\n  lab: { inbound: { sources: [127.0.0.0/8] } }\n  carrier:\n    outbound: { gateways: ["sip:127.0.0.1:${gw.uas.port}"] }\n    media: { codecs: [PCMA], transcode: [PCMA] }\n` +
+        `routes:\n  - name: out\n    then: { ring: { targets: [{ number: "+14155550199", trunk: carrier }] } }\n`,
+      { media, onCallEnd: (r) => reports.push(r) },
+    );
+    const a = await caller();
+    expect(await a.invite(sb.engine.udpPort, '1000')).toBe(200);
+    const offer = gw.uas.invites()[0]!.body.toString();
+    expect(offer).toMatch(/^m=audio \d+ RTP\/AVP 8 /m);
+    expect(offer).not.toMatch(/a=rtpmap:0 PCMU/);
+    expect(a.finalResponse()!.body.toString()).toMatch(/^m=audio \d+ RTP\/AVP 0[ \r]/m);
+    gw.rtp.setRemote(audioPortOf(offer));
+    await a.rtp.sendTone({ hz: 440, packets: 25 });
+    await gw.rtp.waitFor((st) => st.payloadTypes.has(8), 3000);
+    expect(await a.bye()).toBe(200);
+    await noSessionFor(a.callId);
+  });
+
   it("passes a hold re-INVITE through rtpengine: the callee sees rtpengine's port with sendonly, the caller gets an answer", async () => {
     const b = await callee();
     await configure(`routes:\n  - name: all\n    then: { ring: "sip:agent@127.0.0.1:${b.uas.port}" }\n`);

@@ -130,6 +130,8 @@ export class CallFlow {
   /** Anchoring is being skipped for this call (rtpengine down): SDP passes end to end. */
   private unanchored = false;
   private sentRinging = false;
+  /** The outbound trunk of the bridged B leg, if it went through one. */
+  private bTrunk: string | undefined;
 
   constructor(
     readonly srf: Srf,
@@ -371,13 +373,15 @@ export class CallFlow {
   }
 
   private async ringAll(targets: readonly ResolvedTarget[], previous: FailedStep | undefined): Promise<DialResult> {
+    const reason = previous === undefined ? undefined : DIVERSION_REASON[previous.outcome];
+    // One target alone keeps its own plan: a number's gateways in failover order, with its trunk's media options.
+    if (targets.length === 1) return this.ringGroup(dialGroup(targets[0]!, this.ctx.dial), reason);
     const legs = targets.flatMap((t) => {
       const g = dialGroup(t, this.ctx.dial);
       const usable = g.mode === 'failover' ? g.legs.slice(0, 1) : g.legs;
       return usable.map((leg) => ({ ...leg, target: g.label, timeoutMs: g.timeoutMs }));
     });
     if (legs.length === 0) return unreachable();
-    const reason = previous === undefined ? undefined : DIVERSION_REASON[previous.outcome];
     if (legs.length === 1) return this.ringGroup({ label: legs[0]!.target, mode: 'parallel', legs, timeoutMs: legs[0]!.timeoutMs }, reason);
     return dialMany(this.srf, this.req, this.res, legs, await this.dialOptions(reason, 0));
   }
@@ -416,7 +420,7 @@ export class CallFlow {
     for (const leg of group.legs) {
       if (this.caller.cancelled) break;
       if (leg.gateway !== undefined && !this.ctx.blackouts.isInService(leg.gateway)) continue;
-      const options = { ...(await this.dialOptions(diversion, failoverMs)), timeoutMs: group.timeoutMs, target: group.label };
+      const options = { ...(await this.dialOptions(diversion, failoverMs, group.trunk)), timeoutMs: group.timeoutMs, target: group.label };
       last =
         this.answeredCaller === undefined
           ? await dialOne(this.srf, this.req, this.res, leg, options)
@@ -444,8 +448,9 @@ export class CallFlow {
     return { kind: 'done', status: 302, reason: 'Moved Temporarily' };
   }
 
-  private async dialOptions(diversion: string | undefined, noResponseMs: number) {
-    const sdp = await this.sdpHooks();
+  /** `bTrunk`: the outbound trunk of the B legs (its media options shape the offer). */
+  private async dialOptions(diversion: string | undefined, noResponseMs: number, bTrunk?: string) {
+    const sdp = await this.sdpHooks(bTrunk);
     const maxForwards = Number(this.req.get('Max-Forwards') ?? '70');
     const headers: Record<string, string> = { 'Max-Forwards': String(Math.min(69, Math.max(0, (Number.isFinite(maxForwards) ? maxForwards : 70) - 1))) };
     if (diversion !== undefined) headers['Diversion'] = this.diversion(diversion);
@@ -467,7 +472,7 @@ export class CallFlow {
    * rtpengine. A caller we answered already is joined by answering in place of our own
    * end (LOCAL_MEDIA_TAG), so the caller's media path does not change.
    */
-  private async sdpHooks(): Promise<SdpHooks | undefined> {
+  private async sdpHooks(bTrunk: string | undefined): Promise<SdpHooks | undefined> {
     const media = this.ctx.media;
     const answered = this.answeredCaller;
     if (media === undefined || this.unanchored) return undefined;
@@ -476,7 +481,7 @@ export class CallFlow {
     const session = this.mediaFor();
     let offer: string;
     try {
-      offer = await session.offer(this.req.body, { options: media.options(undefined) });
+      offer = await session.offer(this.req.body, { options: media.options(bTrunk) });
     } catch (err) {
       if (answered === undefined) return this.skipAnchoring((err as Error).message);
       throw asMediaError(err);
@@ -488,6 +493,7 @@ export class CallFlow {
           const tag = answered === undefined ? toTag : LOCAL_MEDIA_TAG;
           const forCaller = await session.answer(remoteSdp, { to: tag, options: this.callerMediaOptions });
           this.bMediaTag = tag;
+          this.bTrunk = bTrunk;
           if (answered !== undefined) await session.playbackTo(this.callerTag).stop();
           return forCaller;
         } catch (err) {
@@ -511,7 +517,7 @@ export class CallFlow {
     if (session === undefined || bTag === undefined || session.state !== 'open') return undefined;
     const a = this.callerTag;
     const options = this.callerMediaOptions;
-    const bOptions = this.ctx.media?.options(undefined) ?? {};
+    const bOptions = this.ctx.media?.options(this.bTrunk) ?? {};
     return {
       offer: (fromCaller, sdp) =>
         fromCaller ? session.offer(sdp, { from: a, to: bTag, options: bOptions }) : session.offer(sdp, { from: bTag, to: a, options }),

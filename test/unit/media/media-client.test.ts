@@ -124,7 +124,7 @@ describe('MediaClient commands', () => {
         sdp: 'v=0',
         replace: ['origin', 'session-connection'],
         ICE: 'remove',
-        codec: { strip: ['all'], except: ['PCMU', 'telephone-event'] },
+        codec: { mask: ['all'], except: ['PCMU', 'telephone-event'] },
       },
     });
     expect(ng.sent[2]?.params).toMatchObject({ 'call-id': 'c1', 'from-tag': 'a', 'to-tag': 'b' });

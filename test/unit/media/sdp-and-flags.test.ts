@@ -55,9 +55,9 @@ describe('anchorFlags', () => {
       replace: ['origin', 'session-connection'],
       'transport-protocol': 'RTP/AVP',
       ptime: 20,
-      codec: { strip: ['all'], except: ['PCMA', 'telephone-event'], transcode: ['PCMU'] },
+      codec: { mask: ['all'], except: ['PCMA', 'telephone-event'], transcode: ['PCMU'] },
     });
-    expect(anchorFlags({ codecs: ['G722'] }).codec).toEqual({ strip: ['all'], except: ['G722', 'telephone-event'] });
+    expect(anchorFlags({ codecs: ['G722'] }).codec).toEqual({ mask: ['all'], except: ['G722', 'telephone-event'] });
     expect(anchorFlags({ codecs: [], transcode: [] }).codec).toBeUndefined();
   });
 });
