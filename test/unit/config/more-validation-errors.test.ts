@@ -11,39 +11,10 @@
 import { describe, expect, it } from 'vitest';
 import { formatIssue } from '../../../src/config/issues.js';
 import { parseConfig } from '../../../src/config/load.js';
-import { issuesOf } from './helpers.js';
+import { issuesOf, withBase, type Case } from './helpers.js';
 
-const BASE_SECTIONS: Record<string, string> = {
-  users: 'users: { alice: { password: alice-secret }, bob: { password: bob-secret } }',
-  agents: 'agents: { alice: { skills: { en: 5 } }, bob: { skills: { en: 2 } } }',
-  queues: 'queues: { support: { members: [alice, bob] } }',
-  schedules: 'schedules: { hours: { tz: Europe/Berlin, weekly: { mon-fri: "08:00-18:00" } } }',
-  voicemail: 'voicemail: { general: {} }',
-  trunks: 'trunks: { carrier-in: { inbound: { sources: [127.0.0.2] } }, carrier-out: { outbound: { gateways: ["sip:127.0.0.1:5080"] } } }',
-};
-
-interface Case {
-  readonly name: string;
-  readonly text: string;
-  readonly line: number;
-  readonly column: number;
-  readonly path: string;
-  readonly message: RegExp;
-}
-
-const HERE = '⟨';
-
-function at(name: string, marked: string, path: string, message: RegExp): Case {
-  const offset = marked.indexOf(HERE);
-  if (offset < 0) throw new Error(`case "${name}" has no ${HERE} marker`);
-  const before = marked.slice(0, offset).split('\n');
-  const own = new Set([...marked.matchAll(/^([a-z_]+):/gm)].map((m) => m[1]!));
-  const rest = Object.entries(BASE_SECTIONS)
-    .filter(([section]) => !own.has(section))
-    .map(([, text]) => `${text}\n`)
-    .join('');
-  return { name, text: `${marked.replace(HERE, '')}\n${rest}`, line: before.length, column: before.at(-1)!.length + 1, path, message };
-}
+/** Each case's own sections come first; the shared base fills in the rest (helpers.ts). */
+const at = withBase;
 
 const ring = (target: string) => `routes: [{ name: r, then: { ring: { targets: [${target}] } } }]`;
 const holiday = (rrule: string) => `schedules: { s: { tz: UTC, holidays: [{ rrule: ⟨"${rrule}" }] } }`;

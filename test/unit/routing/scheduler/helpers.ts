@@ -51,3 +51,28 @@ export function prng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/**
+ * Agent `a` (logged in at 0) takes a call every 10 s while priority-2 callers arrive in
+ * `high` every 5 s, twice what it can take; one priority-0 caller `low` waits in `low`
+ * from 0. Returns the calls served, up to and including `low` (or until 300 s).
+ */
+export function serveUnderPriorityStream(s: QueueScheduler, queues: { readonly low: string; readonly high: string }): string[] {
+  ok(s.login('a', 0));
+  ok(s.enqueue({ callId: 'low', queueId: queues.low, priority: 0, now: 0 }));
+  const served: string[] = [];
+  let talking: { callId: string; endAt: number } | undefined;
+  for (let t = 0, n = 0; t <= 300_000 && !served.includes('low'); t += 5_000) {
+    if (talking !== undefined && talking.endAt <= t) {
+      ok(s.callEnded(talking.callId, t));
+      talking = undefined;
+    }
+    ok(s.enqueue({ callId: `high${n++}`, queueId: queues.high, priority: 2, now: t }));
+    const offer = s.dispatch(t).offers[0];
+    if (offer === undefined) continue;
+    served.push(offer.callId);
+    ok(s.offerAnswered(offer.callId, 'a', t));
+    talking = { callId: offer.callId, endAt: t + 10_000 };
+  }
+  return served;
+}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { SkillStage } from '../../../../src/routing/scheduler/types.js';
-import { agent, build, ok, pairs, queue } from './helpers.js';
+import { agent, build, ok, pairs, queue, serveUnderPriorityStream } from './helpers.js';
 
 const AGING = 60_000;
 
@@ -36,22 +36,7 @@ describe('caller priority', () => {
     // 60 s (high0..high11) go first, then the low caller, then everyone after.
     const agingMs = 30_000;
     const { s } = build([queue('q', ['a'], { agingMs })], [agent('a')]);
-    ok(s.login('a', 0));
-    ok(s.enqueue({ callId: 'low', queueId: 'q', priority: 0, now: 0 }));
-    const served: string[] = [];
-    let talking: { callId: string; endAt: number } | undefined;
-    for (let t = 0, n = 0; t <= 300_000 && !served.includes('low'); t += 5_000) {
-      if (talking !== undefined && talking.endAt <= t) {
-        ok(s.callEnded(talking.callId, t));
-        talking = undefined;
-      }
-      ok(s.enqueue({ callId: `high${n++}`, queueId: 'q', priority: 2, now: t }));
-      const offer = s.dispatch(t).offers[0];
-      if (offer === undefined) continue;
-      served.push(offer.callId);
-      ok(s.offerAnswered(offer.callId, 'a', t));
-      talking = { callId: offer.callId, endAt: t + 10_000 };
-    }
+    const served = serveUnderPriorityStream(s, { low: 'q', high: 'q' });
     const headStartCallers = (2 * agingMs) / 5_000;
     expect(served).toEqual([...Array.from({ length: headStartCallers }, (_, i) => `high${i}`), 'low']);
   });

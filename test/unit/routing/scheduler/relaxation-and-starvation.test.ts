@@ -12,7 +12,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { SkillStage } from '../../../../src/routing/scheduler/types.js';
-import { agent, build, ok, pairs, queue } from './helpers.js';
+import { agent, build, ok, pairs, queue, serveUnderPriorityStream } from './helpers.js';
 
 const STAGES: SkillStage[] = [
   { afterMs: 0, need: { en: 4, billing: 3 } },
@@ -78,22 +78,7 @@ describe('priority aging across queues: no starvation', () => {
     // agent: the 60 s head start of priority 2 (aging 30 s) lets high0..high11 go first.
     const agingMs = 30_000;
     const { s } = build([queue('vip', ['a'], { agingMs }), queue('general', ['a'], { agingMs })], [agent('a')]);
-    ok(s.login('a', 0));
-    ok(s.enqueue({ callId: 'low', queueId: 'general', priority: 0, now: 0 }));
-    const served: string[] = [];
-    let talking: { callId: string; endAt: number } | undefined;
-    for (let t = 0, n = 0; t <= 300_000 && !served.includes('low'); t += 5_000) {
-      if (talking !== undefined && talking.endAt <= t) {
-        ok(s.callEnded(talking.callId, t));
-        talking = undefined;
-      }
-      ok(s.enqueue({ callId: `high${n++}`, queueId: 'vip', priority: 2, now: t }));
-      const offer = s.dispatch(t).offers[0];
-      if (offer === undefined) continue;
-      served.push(offer.callId);
-      ok(s.offerAnswered(offer.callId, 'a', t));
-      talking = { callId: offer.callId, endAt: t + 10_000 };
-    }
+    const served = serveUnderPriorityStream(s, { low: 'general', high: 'vip' });
     expect(served).toEqual([...Array.from({ length: (2 * agingMs) / 5_000 }, (_, i) => `high${i}`), 'low']);
   });
 
