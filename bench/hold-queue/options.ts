@@ -7,6 +7,7 @@
  * @example
  *   const o = parseHoldQueueOptions(['--hold-callers', '500', '--rate', '200']);
  */
+import { FlagReader } from '../flag-reader.js';
 import { HOLD_MUSIC } from './config.js';
 
 export interface HoldQueueOptions {
@@ -34,30 +35,19 @@ export const USAGE = `usage: node dist/bench/hold-queue.bench.js [--quick] [--ho
 
 export function parseHoldQueueOptions(argv: readonly string[]): HoldQueueOptions {
   const o: { -readonly [K in keyof HoldQueueOptions]: HoldQueueOptions[K] } = { ...FULL, ...(argv.includes('--quick') ? QUICK : {}) };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const count = (min: number, integer = false): number => {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < min || (integer && !Number.isInteger(n))) throw new Error(`${flag} wants ${integer ? 'a whole number' : 'a number'} ≥ ${min}, got "${v}"`);
-      return n;
-    };
+  const r = new FlagReader(argv);
+  for (let flag = r.next(); flag !== undefined; flag = r.next()) {
     switch (flag) {
       case '--quick': break;
-      case '--hold-callers': o.holdCallers = count(1, true); break;
-      case '--fill-rate': o.fillRate = count(1); break;
-      case '--rate': o.rate = count(1); break;
-      case '--seconds': o.seconds = count(1); break;
-      case '--warmup': o.warmupSeconds = count(0); break;
+      case '--hold-callers': o.holdCallers = r.number(1, true); break;
+      case '--fill-rate': o.fillRate = r.number(1); break;
+      case '--rate': o.rate = r.number(1); break;
+      case '--seconds': o.seconds = r.number(1); break;
+      case '--warmup': o.warmupSeconds = r.number(0); break;
       case '--no-reference': o.reference = false; break;
-      case '--music': o.music = value(); break;
-      case '--pin-sipp': o.pinSipp = value(); break;
-      case '--results': o.resultsDir = value(); break;
+      case '--music': o.music = r.value(); break;
+      case '--pin-sipp': o.pinSipp = r.value(); break;
+      case '--results': o.resultsDir = r.value(); break;
       default: throw new Error(`unknown option ${flag} (--help lists them)`);
     }
   }

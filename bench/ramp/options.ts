@@ -7,6 +7,8 @@
  *   const o = parseLoadOptions(['--quick', '--no-overload']);
  */
 
+import { FlagReader } from '../flag-reader.js';
+
 export interface LoadOptions {
   readonly warmupSeconds: number;
   readonly seconds: number;
@@ -85,55 +87,44 @@ export const USAGE = `usage: node dist/bench/load.bench.js [--quick] [--seconds 
 
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
   const o: { -readonly [K in keyof LoadOptions]: LoadOptions[K] } = { ...FULL, ...(argv.includes('--quick') ? QUICK : {}) };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]!;
-    const value = (): string => {
-      const v = argv[++i];
-      if (v === undefined) throw new Error(`${flag} needs a value`);
-      return v;
-    };
-    const count = (min = 0): number => {
-      const v = value();
-      const n = Number(v);
-      if (!Number.isFinite(n) || n < min) throw new Error(`${flag} wants a number ≥ ${min}, got "${v}"`);
-      return n;
-    };
+  const r = new FlagReader(argv);
+  for (let flag = r.next(); flag !== undefined; flag = r.next()) {
     switch (flag) {
       case '--quick': break;
-      case '--seconds': o.seconds = count(1); break;
-      case '--warmup': o.warmupSeconds = count(0); break;
-      case '--start': o.start = count(1); break;
-      case '--increment': o.increment = count(1); break;
-      case '--max-rate': o.maxRate = count(1); break;
+      case '--seconds': o.seconds = r.number(1); break;
+      case '--warmup': o.warmupSeconds = r.number(0); break;
+      case '--start': o.start = r.number(1); break;
+      case '--increment': o.increment = r.number(1); break;
+      case '--max-rate': o.maxRate = r.number(1); break;
       case '--no-baseline': o.baseline = false; break;
-      case '--baseline-start': o.baselineStart = count(1); break;
-      case '--baseline-increment': o.baselineIncrement = count(1); break;
-      case '--baseline-max': o.baselineMax = count(1); break;
+      case '--baseline-start': o.baselineStart = r.number(1); break;
+      case '--baseline-increment': o.baselineIncrement = r.number(1); break;
+      case '--baseline-max': o.baselineMax = r.number(1); break;
       case '--no-ramp': o.ramp = false; break;
-      case '--known-max': o.knownMaxRate = count(1); break;
+      case '--known-max': o.knownMaxRate = r.number(1); break;
       case '--scenario': {
-        const s = value();
+        const s = r.value();
         if (s !== 'basic' && s !== 'hold') throw new Error(`--scenario is basic or hold, got "${s}"`);
         o.scenario = s;
         break;
       }
-      case '--hold-ms': o.holdMs = count(0); break;
+      case '--hold-ms': o.holdMs = r.number(0); break;
       case '--media': o.media = true; break;
       case '--concurrency': {
-        const list = value().split(',').map(Number);
+        const list = r.value().split(',').map(Number);
         if (list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error('--concurrency wants a comma-separated list of call counts');
         o.concurrency = list;
         break;
       }
       case '--no-concurrency': o.concurrency = []; break;
-      case '--concurrency-rate': o.concurrencyRate = count(1); break;
+      case '--concurrency-rate': o.concurrencyRate = r.number(1); break;
       case '--no-overload': o.overload = false; break;
-      case '--overload-seconds': o.overloadSeconds = count(1); break;
-      case '--soak-minutes': o.soakMinutes = count(0); break;
-      case '--register-rate': o.registerRate = count(0); break;
-      case '--pin-sipp': o.pinSipp = value(); break;
-      case '--pin-node': o.pinNode = value(); break;
-      case '--results': o.resultsDir = value(); break;
+      case '--overload-seconds': o.overloadSeconds = r.number(1); break;
+      case '--soak-minutes': o.soakMinutes = r.number(0); break;
+      case '--register-rate': o.registerRate = r.number(0); break;
+      case '--pin-sipp': o.pinSipp = r.value(); break;
+      case '--pin-node': o.pinNode = r.value(); break;
+      case '--results': o.resultsDir = r.value(); break;
       default: throw new Error(`unknown option ${flag} (--help lists them)`);
     }
   }
