@@ -21,7 +21,8 @@ import { Callbacks } from './queue/callbacks.js';
 import { queueStep } from './queue/queue-step.js';
 import { voicemailStep } from './media/voicemail-step.js';
 import { userOf } from './user-of.js';
-import type { CallMedia } from './call/call-flow.js';
+import type { CallFlowContext, CallMedia } from './call/call-flow.js';
+import type { DialContext } from './call/dial-plan.js';
 
 export { userOf };
 
@@ -91,7 +92,7 @@ export class B2buaApp {
   private readonly handlers: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
   /** Rules and queues whose calls are recorded. */
   private readonly recordedRules: ReadonlySet<string>;
-  private readonly mediaWarnings: LogLimiter;
+  private readonly flowContext: Omit<CallFlowContext, 'decision' | 'record'>;
   private active = 0;
   /** Queues, agents and their events; present when the configuration has queues. */
   readonly acd: AcdService | undefined;
@@ -112,6 +113,7 @@ export class B2buaApp {
       ...(opts.blockSource === undefined ? {} : { blockSource: opts.blockSource }),
     });
     this.media = opts.media === undefined ? undefined : callMediaOf(opts.media, opts.config);
+    const dial: DialContext = { contactsOf: (user) => this.registrar.contactsOf(user), gatewayUsable: (g) => this.blackouts.isInService(g) };
     const acd = Object.keys(opts.config.queues).length === 0 ? undefined : new AcdService({ config: opts.config, registrations: this.registrations, clock: { now: this.now, monotonic: () => performance.now() }, logger: this.logger });
     this.acd = acd;
     this.callbacks =
@@ -121,7 +123,7 @@ export class B2buaApp {
             srf: this.srf,
             acd,
             config: opts.config,
-            dial: { contactsOf: (user) => this.registrar.contactsOf(user), gatewayUsable: (g) => this.blackouts.isInService(g) },
+            dial,
             ...(this.media === undefined ? {} : { media: this.media }),
             onBridged: (b) => this.track(b),
             onCallEnd: (report) => {
@@ -138,7 +140,19 @@ export class B2buaApp {
       ...opts.handlers,
     };
     this.recordedRules = new Set(opts.config.routes.filter((r) => r.record).map((r) => r.name));
-    this.mediaWarnings = new LogLimiter(this.logger, 5);
+    const mediaWarnings = new LogLimiter(this.logger, 5);
+    // What every call flow shares; a call adds its decision.
+    this.flowContext = {
+      config: opts.config,
+      dial,
+      blackouts: this.blackouts,
+      now: this.now,
+      handlers: this.handlers,
+      ...(this.media === undefined ? {} : { media: this.media }),
+      resolveChain: (id) => this.opts.router.resolveChain(id, this.now(), this.state),
+      warn: (fields, message) => mediaWarnings.warn(fields, message),
+      onBridged: (b) => this.track(b),
+    };
     const users = opts.config.users;
     this.state = {
       isRegistered: (user) => this.registrations.isRegistered(user) || (users[user]?.contacts?.length ?? 0) > 0,
@@ -241,22 +255,7 @@ export class B2buaApp {
     const decision = this.decide({ uri: req.uri, from: req.get('From') ?? '', headers: req.headers, sourceAddress: req.source_address }, a.kind === 'trunk' ? a.trunk : undefined);
     this.active++;
     try {
-      const flow = new CallFlow(this.srf, req, res, {
-        config: this.opts.config,
-        decision,
-        dial: {
-          contactsOf: (user) => this.registrar.contactsOf(user),
-          gatewayUsable: (g) => this.blackouts.isInService(g),
-        },
-        blackouts: this.blackouts,
-        now: this.now,
-        handlers: this.handlers,
-        ...(this.media === undefined ? {} : { media: this.media }),
-        record: decision.rule !== null && this.recordedRules.has(decision.rule),
-        resolveChain: (id) => this.opts.router.resolveChain(id, this.now(), this.state),
-        warn: (fields, message) => this.mediaWarnings.warn(fields, message),
-        onBridged: (b) => this.track(b),
-      });
+      const flow = new CallFlow(this.srf, req, res, { ...this.flowContext, decision, record: decision.rule !== null && this.recordedRules.has(decision.rule) });
       const report = await flow.run();
       this.opts.onCallEnd?.(report);
       this.opts.cdr?.write(toCallRecord(report));
