@@ -345,6 +345,8 @@ describe('queues with music', () => {
     expect(await waitFor(() => a.hungUpByFarEnd, 5000)).toBe(true);
     expect(events).toContain('callback-requested');
     expect(events).not.toContain('call-abandoned');
+    // The report comes once the flow has also deleted its rtpengine session, just after the BYE.
+    expect(await waitFor(() => reports.some((r) => r.callId === a.callId), 5000)).toBe(true);
     expect(reports.find((r) => r.callId === a.callId)).toMatchObject({ reason: 'callback requested', path: ['queue:q', 'callback'] });
     // The agent becomes free: Switchboard calls the agent (no SDP: it asks for an offer), then the caller's number.
     sb.app!.acd!.agents.setState('a1', { state: 'available' });
