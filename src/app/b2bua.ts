@@ -21,6 +21,7 @@ import { Callbacks } from './queue/callbacks.js';
 import { queueStep } from './queue/queue-step.js';
 import { voicemailStep } from './media/voicemail-step.js';
 import { userOf } from './user-of.js';
+import { tuneWireConnection } from './wire-socket.js';
 import type { CallFlowContext, CallMedia } from './call/call-flow.js';
 import type { DialContext } from './call/dial-plan.js';
 
@@ -196,6 +197,7 @@ export class B2buaApp {
       };
       this.srf.once('connect', onConnect);
       void this.srf.connect({ host: target.host, port: target.port, secret: target.secret });
+      tuneWireConnection(this.srf);
     });
   }
 
