@@ -47,6 +47,11 @@ describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
     assertSippPassed(uac);
     assertSippPassed(uas);
     expect(uac.successfulCalls).toBe(2000);
+    // Finished calls leave only their lingering transactions (Timer J/L/M), released:
+    // no request waits in the core's tables for them.
+    const s = sb.engine.stats();
+    if (transport === 'udp') expect(s.transactions).toBeGreaterThan(0);
+    expect(s.inbound).toBe(0);
   }, 90_000);
 
   const flows: Array<[string, SippFlow, number]> = [

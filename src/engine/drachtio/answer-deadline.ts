@@ -9,8 +9,14 @@
  *   const deadlines = new AnswerDeadlines(64_000, (item) => answer500(item));
  *   deadlines.add(inbound); …; deadlines.close();
  */
+/** A place in the queue; `forget` it once answered so the queue does not hold the item until the sweep reaches it. */
+export interface DeadlineEntry<T> {
+  item: T | undefined;
+  readonly at: number;
+}
+
 export class AnswerDeadlines<T extends { readonly answered: boolean }> {
-  private queue: Array<{ item: T; at: number }> = [];
+  private queue: Array<DeadlineEntry<T>> = [];
   private head = 0;
   private readonly timer: NodeJS.Timeout;
 
@@ -23,8 +29,15 @@ export class AnswerDeadlines<T extends { readonly answered: boolean }> {
     this.timer.unref();
   }
 
-  add(item: T): void {
-    this.queue.push({ item, at: this.now() });
+  add(item: T): DeadlineEntry<T> {
+    const entry: DeadlineEntry<T> = { item, at: this.now() };
+    this.queue.push(entry);
+    return entry;
+  }
+
+  /** The item was answered: the entry stays until the sweep but no longer holds it. */
+  static forget<T>(entry: DeadlineEntry<T> | undefined): void {
+    if (entry !== undefined) entry.item = undefined;
   }
 
   get size(): number {
@@ -36,11 +49,11 @@ export class AnswerDeadlines<T extends { readonly answered: boolean }> {
     const q = this.queue;
     while (this.head < q.length && q[this.head]!.at <= limit) {
       const { item } = q[this.head]!;
-      q[this.head++] = undefined as unknown as { item: T; at: number };
-      if (!item.answered) this.expired(item);
+      q[this.head++] = undefined as unknown as DeadlineEntry<T>;
+      if (item !== undefined && !item.answered) this.expired(item);
     }
     // Drop answered entries from the front as well, so a quiet engine holds nothing.
-    while (this.head < q.length && q[this.head]!.item.answered) this.head++;
+    while (this.head < q.length && (q[this.head]!.item?.answered ?? true)) this.head++;
     if (this.head > 1024 && this.head * 2 > q.length) {
       this.queue = q.slice(this.head);
       this.head = 0;

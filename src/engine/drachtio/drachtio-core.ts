@@ -21,7 +21,7 @@ import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolici
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
-import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
+import { AnsweredId, AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
 import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
 
@@ -75,6 +75,8 @@ const TARGET_REFRESH: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'SUBSCR
 export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler {
   readonly dialogs = new DialogTable<AppConnection>();
   private readonly inbound = new Map<string, InboundRequest>();
+  /** Ids of answered requests whose transactions still linger (Timer J/L). */
+  private readonly answeredIds = new Set<string>();
   private readonly outbound = new Map<string, OutboundRequest>();
   private stack!: SipStack;
   private routes: RouteTable<AppConnection> | undefined;
@@ -174,7 +176,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (method === 'INVITE') inb.countIn(this.pending);
     tx.context = inb;
     this.inbound.set(inb.id, inb);
-    this.deadlines.add(inb);
+    inb.deadline = this.deadlines.add(inb);
     conn.notify(networkFrame(req.toString(), source, inb.id, '', source));
   }
 
@@ -186,6 +188,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     // The first ACK for this INVITE: stop the 2xx retransmissions and tell the application once.
     inv.tx.ackReceived();
     d.pendingServerInvite = undefined;
+    this.settled(inv);
     if (d.owner.closed) return;
     d.owner.notify(networkFrame(ack.toString(), source, newTxnId(), d.id));
   }
@@ -217,6 +220,23 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (d !== undefined) this.endDialog(d);
     if (!inb.conn.closed) inb.conn.notify(networkFrame(cancel.toString(), source, inb.id, answered ? dialogId(inb.req.callId, inb.req.fromTag ?? '') : ''));
     if (answered) this.cdr('stop', 'network', cancel, 'call-canceled');
+    this.settled(inb);
+  }
+
+  /**
+   * An inbound request needs nothing more from the core (final answer sent and, for a
+   * 2xx to INVITE, ACKed): out of the tables, and its transaction keeps only bytes for
+   * the retransmissions it handles alone until Timer J/L.
+   */
+  private settled(inb: InboundRequest): void {
+    if (this.inbound.get(inb.id) === inb) this.inbound.delete(inb.id);
+    AnswerDeadlines.forget(inb.deadline);
+    inb.deadline = undefined;
+    if (inb.tx.context !== inb) return;
+    inb.tx.release();
+    // Only the id stays, so a second answer still hears "final response already sent".
+    this.answeredIds.add(inb.id);
+    inb.tx.context = new AnsweredId(inb.id);
   }
 
   onStrayResponse(res: SipResponse, _source: MessageSource): void {
@@ -227,7 +247,12 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   onServerEnd(tx: ServerTransaction, reason: ServerEndReason): void {
-    const inb = tx.context as InboundRequest | undefined;
+    const ctx = tx.context;
+    if (ctx instanceof AnsweredId) {
+      this.answeredIds.delete(ctx.id);
+      return;
+    }
+    const inb = ctx as InboundRequest | undefined;
     if (inb === undefined) return;
     if (this.inbound.get(inb.id) === inb) this.inbound.delete(inb.id);
     inb.finalSent = true; // e.g. a transport error before any final: no longer pending
@@ -396,7 +421,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     inb.dialog = d;
     tx.context = inb;
     this.inbound.set(inb.id, inb);
-    this.deadlines.add(inb);
+    inb.deadline = this.deadlines.add(inb);
     if (method === 'INVITE') d.pendingServerInvite = inb;
     if (method === 'BYE') {
       this.endDialog(d);
@@ -419,7 +444,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private appResponse(conn: AppConnection, msgId: string, txnId: string, msg: AppMessage): void {
     if (txnId.length === 0) return conn.reply(msgId, 'NO|transaction id missing');
     const inb = this.inbound.get(txnId);
-    if (inb === undefined) return conn.reply(msgId, 'NOK|Response not sent due to unknown transaction');
+    if (inb === undefined) return conn.reply(msgId, this.answeredIds.has(txnId) ? 'NOK|final response already sent' : 'NOK|Response not sent due to unknown transaction');
     if (inb.finalSent) return conn.reply(msgId, 'NOK|final response already sent');
     const req = inb.req;
     const status = msg.status;
@@ -481,6 +506,8 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     }
     const text = bytes.toString('utf8');
     conn.reply(msgId, responseEchoTokens(text, inb.source, txnId, shownDialogId), text);
+    // A 2xx to INVITE waits for its ACK (onAck); any other final ends the core's part.
+    if (status >= 200 && (method !== 'INVITE' || status >= 300)) this.settled(inb);
   }
 
   private createUasDialog(inb: InboundRequest, local: LocalAddress): AppDialog {
@@ -705,6 +732,11 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       if (!this.reInviteResponse(out, d, res)) return;
     } else if (d !== undefined && out.method === 'BYE' && status >= 200 && status !== 401 && status !== 407) {
       this.endDialog(d);
+    }
+    if (status >= 200 && out.method !== 'INVITE') {
+      // Only an INVITE can still be cancelled or see another final (2xx retransmission, fork).
+      if (this.outbound.get(out.id) === out) this.outbound.delete(out.id);
+      out.tx.context = undefined;
     }
     if (out.orphaned) return;
     out.conn.notify(networkFrame(res.toString(), source, out.id, out.dialogId));

@@ -4,6 +4,7 @@ import type { ClientTransaction, ServerTransaction } from '../transaction/index.
 import type { AppConnection } from '../wire/app-connection.js';
 import { Dialog } from '../dialog/dialog.js';
 import type { ProxyOperation } from './proxy.js';
+import type { DeadlineEntry } from './answer-deadline.js';
 
 /**
  * A request received from the network and handed to an application, until its final
@@ -44,6 +45,8 @@ export class InboundRequest {
   reliable: ReliableProvisional | undefined;
   /** Set once the application proxied the request: the engine then owns it (CANCEL included). */
   proxy: ProxyOperation | undefined;
+  /** Its place in the answer-deadline queue. */
+  deadline: DeadlineEntry<InboundRequest> | undefined;
 
   /** The application gave a final answer, or the engine answered for it. */
   get answered(): boolean {
@@ -82,6 +85,11 @@ export class OutboundRequest {
     /** The dialog id shown with every response (empty when none). */
     readonly dialogId: string,
   ) {}
+}
+
+/** What an answered inbound request leaves on its lingering transaction: its id. */
+export class AnsweredId {
+  constructor(readonly id: string) {}
 }
 
 /** A request the engine sends on its own (BYE on teardown, CANCEL, session refresh). */

@@ -1,4 +1,6 @@
 import { createNon2xxAck, type SipRequest, type SipResponse } from '../message/index.js';
+import { reparse } from './reparse.js';
+import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import type { ClientHandler, ClientState, ClientTransaction, TransactionTimers } from './types.js';
 
@@ -8,6 +10,7 @@ export const TIMER_C_MS = 185_000;
 /** What a client transaction needs from its layer. */
 export interface ClientHost {
   readonly timers: TransactionTimers;
+  readonly counts: StateCounts;
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   ended(tx: ClientTx): void;
 }
@@ -46,7 +49,8 @@ export interface ClientHost {
 export class ClientTx implements ClientTransaction {
   readonly method: string;
   readonly reliable: boolean;
-  state: ClientState;
+  private st: ClientState | undefined;
+  private readonly kind: TransactionKind;
   provisionalReceived = false;
   finalStatus = 0;
   context: unknown = undefined;
@@ -63,19 +67,37 @@ export class ClientTx implements ClientTransaction {
     this.handler.onTransportError(this, err);
   };
 
+  /** The parsed request until a final response; afterwards parsed again from `bytes` if read (a late CANCEL). */
+  private req: SipRequest | undefined;
+
   constructor(
     readonly id: string,
-    readonly request: SipRequest,
+    request: SipRequest,
     destination: Destination,
     readonly handler: ClientHandler,
     private readonly host: ClientHost,
   ) {
+    this.req = request;
     this.method = request.method;
     this.destination = destination;
     this.reliable = RELIABLE[destination.transport];
+    this.kind = this.method === 'INVITE' ? 'client:invite' : 'client:non-invite';
     this.state = this.method === 'INVITE' ? 'calling' : 'trying';
     this.bytes = request.toBuffer();
     this.interval = host.timers.t1;
+  }
+
+  get state(): ClientState {
+    return this.st!;
+  }
+
+  private set state(next: ClientState) {
+    this.host.counts.move(this.kind, this.st, next);
+    this.st = next;
+  }
+
+  get request(): SipRequest {
+    return (this.req ??= reparse(this.bytes) as SipRequest);
   }
 
   /** Sends the request and arms the timers; called once by the layer after the tables know the transaction. */
@@ -112,6 +134,7 @@ export class ClientTx implements ClientTransaction {
     this.stopRetransmit();
     this.clearDeadline();
     this.handler.onResponse(this, res, source);
+    this.req = undefined;
     if (this.state !== 'completed') return;
     if (this.reliable) this.terminate();
     else this.deadline = setTimeout(this.onEnd, this.host.timers.t4);
@@ -130,6 +153,7 @@ export class ClientTx implements ClientTransaction {
         this.deadline = setTimeout(this.onEnd, 64 * this.host.timers.t1);
       }
       this.handler.onResponse(this, res, source);
+      this.req = undefined;
       return;
     }
     if (state === 'accepted') return;
@@ -144,6 +168,7 @@ export class ClientTx implements ClientTransaction {
     this.ackBytes = createNon2xxAck(this.request, res).toBuffer();
     this.send(this.ackBytes);
     this.handler.onResponse(this, res, source);
+    this.req = undefined;
     if (this.state !== 'completed') return;
     if (this.reliable) this.terminate();
     else this.deadline = setTimeout(this.onEnd, 32_000);

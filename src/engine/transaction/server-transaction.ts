@@ -1,4 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
+import { reparse } from './reparse.js';
+import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import { SwitchboardError } from '../../util/errors.js';
 import type { ServerEndReason, ServerState, ServerTransaction, TransactionTimers } from './types.js';
@@ -6,6 +8,7 @@ import type { ServerEndReason, ServerState, ServerTransaction, TransactionTimers
 /** What a server transaction needs from its layer. */
 export interface ServerHost {
   readonly timers: TransactionTimers;
+  readonly counts: StateCounts;
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   route(request: SipRequest, source: MessageSource): Destination;
   ended(tx: ServerTx, reason: ServerEndReason): void;
@@ -50,9 +53,13 @@ export class ServerTx implements ServerTransaction {
   readonly id: string;
   readonly method: string;
   readonly reliable: boolean;
-  state: ServerState;
-  lastResponse: SipResponse | undefined;
+  private st: ServerState | undefined;
+  private readonly kind: TransactionKind;
   context: unknown = undefined;
+  private req: SipRequest | undefined;
+  /** The request's bytes once the parsed request was released. */
+  private reqBytes: Buffer | undefined;
+  private lastRes: SipResponse | undefined;
   /** Map key, set by the layer. */
   key = '';
   private lastBytes: Buffer | undefined;
@@ -67,19 +74,57 @@ export class ServerTx implements ServerTransaction {
   };
 
   constructor(
-    readonly request: SipRequest,
+    request: SipRequest,
     readonly source: MessageSource,
     private readonly host: ServerHost,
   ) {
+    this.req = request;
     serverCounter = (serverCounter + 1) % Number.MAX_SAFE_INTEGER;
     this.id = 's' + serverCounter.toString(36);
     this.method = request.method;
     this.reliable = RELIABLE[source.transport];
+    this.kind = this.method === 'INVITE' ? 'server:invite' : 'server:non-invite';
     this.state = this.method === 'INVITE' ? 'proceeding' : 'trying';
+  }
+
+  get state(): ServerState {
+    return this.st!;
+  }
+
+  private set state(next: ServerState) {
+    this.host.counts.move(this.kind, this.st, next);
+    this.st = next;
   }
 
   get isInvite(): boolean {
     return this.method === 'INVITE';
+  }
+
+  /** The request; parsed again from its bytes if it was released (rare: a late CANCEL, a proxied 2xx retransmission). */
+  get request(): SipRequest {
+    return (this.req ??= reparse(this.reqBytes!) as SipRequest);
+  }
+
+  get lastResponse(): SipResponse | undefined {
+    if (this.lastRes === undefined && this.lastBytes !== undefined) this.lastRes = reparse(this.lastBytes) as SipResponse;
+    return this.lastRes;
+  }
+
+  /**
+   * The TU needs nothing more than the absorbing and retransmitting this transaction does
+   * by itself: the parsed request and response and the TU's context go, and a call's
+   * transactions linger through Timer J/L holding a few buffers instead of parsed
+   * messages (fewer live objects for the garbage collector). `request` and
+   * `lastResponse` are parsed again from bytes if read later.
+   */
+  release(): void {
+    const req = this.req;
+    if (req !== undefined) {
+      this.reqBytes = req._raw ?? req.toBuffer();
+      this.req = undefined;
+    }
+    this.lastRes = undefined;
+    this.context = undefined;
   }
 
   respond(response: SipResponse): void {
@@ -105,6 +150,8 @@ export class ServerTx implements ServerTransaction {
     if (state !== 'trying' && state !== 'proceeding') throw illegal(this, status, 'a final response was already sent');
     this.transmit(response);
     this.state = 'completed';
+    // Nothing of the TU hangs on it (a stateless-looking answer of the core): keep bytes only.
+    if (this.context === undefined) this.release();
     const t1 = this.host.timers.t1;
     if (this.isInvite) {
       if (!this.reliable) this.startRetransmit();
@@ -154,7 +201,7 @@ export class ServerTx implements ServerTransaction {
   }
 
   private transmit(response: SipResponse): void {
-    this.lastResponse = response;
+    this.lastRes = response;
     this.lastBytes = response.toBuffer();
     this.dest ??= this.host.route(this.request, this.source);
     this.resend();

@@ -3,6 +3,7 @@ import type { Destination, MessageSource } from '../transport/index.js';
 import { ClientTx, type ClientHost } from './client-transaction.js';
 import { clientKey, responseKey, serverKey } from './matching.js';
 import { ServerTx, type ServerHost } from './server-transaction.js';
+import { StateCounts } from './state-counts.js';
 import {
   DEFAULT_TIMERS,
   type ClientHandler,
@@ -28,6 +29,7 @@ import {
  */
 export class TransactionLayer implements ServerHost, ClientHost {
   readonly timers: TransactionTimers;
+  readonly counts = new StateCounts();
   private readonly server = new Map<string, ServerTx>();
   private readonly client = new Map<string, ClientTx>();
   private readonly sender: TransactionSender;
@@ -94,16 +96,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
   }
 
   stats(): TransactionStats {
-    const byState: Record<string, number> = {};
-    for (const tx of this.server.values()) {
-      const k = `server:${tx.isInvite ? 'invite' : 'non-invite'}:${tx.state}`;
-      byState[k] = (byState[k] ?? 0) + 1;
-    }
-    for (const tx of this.client.values()) {
-      const k = `client:${tx.method === 'INVITE' ? 'invite' : 'non-invite'}:${tx.state}`;
-      byState[k] = (byState[k] ?? 0) + 1;
-    }
-    return { server: this.server.size, client: this.client.size, byState };
+    return { server: this.server.size, client: this.client.size, byState: this.counts.snapshot() };
   }
 
   close(): void {

@@ -72,6 +72,13 @@ export interface ServerTransaction {
    * when Timer L fires (it keeps absorbing INVITE retransmissions until then).
    */
   ackReceived(): void;
+  /**
+   * The TU needs nothing more from this transaction than its own retransmission handling:
+   * the parsed messages and `context` are dropped (`request` and `lastResponse` are
+   * parsed again from bytes if read later). Done by itself after a final response when
+   * `context` is unset.
+   */
+  release(): void;
 }
 
 export interface ClientTransaction {

@@ -36,3 +36,23 @@ describe('AnswerDeadlines', () => {
     d.close();
   });
 });
+
+describe('AnswerDeadlines.forget', () => {
+  it('lets go of an answered item before the sweep reaches its entry', () => {
+    let now = 0;
+    const expired: string[] = [];
+    const d = new AnswerDeadlines<{ id: string; answered: boolean }>(1000, (i) => expired.push(i.id), () => now);
+    const slow = { id: 'slow', answered: false };
+    d.add(slow);
+    const quick = { id: 'quick', answered: false };
+    const entry = d.add(quick);
+    quick.answered = true;
+    AnswerDeadlines.forget(entry);
+    expect(entry.item).toBeUndefined();
+    now = 1000;
+    d.sweep();
+    expect(expired).toEqual(['slow']);
+    expect(d.size).toBe(0);
+    d.close();
+  });
+});
