@@ -17,6 +17,7 @@ import { EngineThread } from '../../src/engine/worker/engine-thread.js';
 import { MediaService } from '../../src/media/index.js';
 import { compileRouter } from '../../src/routing/index.js';
 import { freePort } from './ports.js';
+import { usePlainEnvironment } from '../../src/util/plain-env.js';
 
 const SECRET = 'bench-secret';
 /**
@@ -39,6 +40,7 @@ export class SwitchboardUnderTest {
 
   /** With `media`, a managed rtpengine anchors every call (as `switchboard start` does by default). */
   static async start(o: { media?: boolean } = {}): Promise<SwitchboardUnderTest> {
+    usePlainEnvironment(); // as `switchboard start` does
     const sipPort = await freePort();
     const controlPort = await freePort();
     const media = o.media === true ? await MediaService.start({ mode: 'managed', ng: { host: '127.0.0.1', port: await freePort() }, interfaces: ['127.0.0.1'], portMin: RTP_PORT_MIN, portMax: RTP_PORT_MAX, mediaDir: 'config/media' }) : undefined;

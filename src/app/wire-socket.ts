@@ -3,19 +3,13 @@ import type Srf from 'drachtio-srf';
 
 /**
  * Tunes the control connection drachtio-srf opens to the SIP server, without changing
- * drachtio-srf itself; both steps only remove per-message costs on the hot path.
- *
- * - Writes are corked while the application handles what arrived in one event-loop turn,
- *   and go out in one `writev` when the turn's I/O is done (`setImmediate`): drachtio-srf
- *   writes every frame on its own, and each write was a syscall that woke the engine.
- * - `process.env` becomes a plain object: drachtio-srf reads
- *   `process.env.DRACHTIO_PRESERVE_HEADER_NAMES` for every header of every message it
- *   parses, and each read of the real `process.env` is a call into C++ (`getenv`).
- *   Child processes still get the environment (spawn reads the object); the drachtio
- *   variable is read the same way, so setting it still works.
+ * drachtio-srf itself: writes are corked while the application handles what arrived in
+ * one event-loop turn, and go out in one `writev` when the turn's I/O is done
+ * (`setImmediate`). drachtio-srf writes every frame on its own, and each write was a
+ * syscall that woke the engine. Writes outside a turn that read data (pings, timers)
+ * go out at once, as before.
  */
 export function tuneWireConnection(srf: Srf): void {
-  if (Object.getPrototypeOf(process.env) !== Object.prototype) process.env = { ...process.env };
   const wp = (srf as unknown as { app?: { client?: { wp?: NodeJS.EventEmitter } } }).app?.client?.wp;
   // A different drachtio-srf version: nothing to tune, everything still works.
   if (wp === undefined) return;

@@ -2,7 +2,7 @@ import { connect, type Socket } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestEngine, type TestEngine } from '../helpers/engine.js';
 import { MiniUas } from '../helpers/mini-uas.js';
-import { UdpPeer, waitFor } from '../helpers/sip-peer.js';
+import { TcpPeer, UdpPeer, waitFor } from '../helpers/sip-peer.js';
 import { loopbackRequest } from '../helpers/sip-text.js';
 
 /**
@@ -174,6 +174,44 @@ describe('sip frames', () => {
       expect(res.get('to')).toMatch(/;tag=/);
       app.send(`r4|sip|${txnId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
       expect((await app.reply('r4')).endsWith('NOK|final response already sent')).toBe(true);
+    } finally {
+      app.close();
+      await peer.close();
+    }
+  });
+
+  it('a late answer to an INVITE the caller cancelled hears "unknown transaction"; a second answer hears "final response already sent"', async () => {
+    const app = await authenticated();
+    app.send('c1|route|invite');
+    await app.reply('c1');
+    const peer = await UdpPeer.bind(0);
+    try {
+      const callId = 'wire-cancelled-1';
+      await peer.send(loopbackRequest('INVITE', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
+      expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
+      const txnId = app.frames.find((f) => f.includes(callId))!.split('\r\n')[0]!.split('|')[8]!;
+      await peer.send(loopbackRequest('CANCEL', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status === 487), 3000)).toBe(true);
+      app.send(`c2|sip|${txnId}|\r\nSIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n`);
+      expect((await app.reply('c2')).endsWith('NOK|Response not sent due to unknown transaction')).toBe(true);
+
+      // Answered over TCP, where the transaction ends with the answer: still refused by name.
+      const tcpCallId = 'wire-options-tcp';
+      app.send('c3|route|options');
+      await app.reply('c3');
+      const tcp = await TcpPeer.connect(engine.tcpPort);
+      try {
+        await tcp.send(Buffer.from(loopbackRequest('OPTIONS', { callId: tcpCallId, to: engine.tcpPort, from: 5999 }).replace('SIP/2.0/UDP', 'SIP/2.0/TCP')));
+        expect(await waitFor(() => app.frames.some((f) => f.includes(tcpCallId)), 3000)).toBe(true);
+        const optId = app.frames.find((f) => f.includes(tcpCallId))!.split('\r\n')[0]!.split('|')[8]!;
+        app.send(`c4|sip|${optId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
+        expect((await app.reply('c4')).split('|')[3]).toBe('OK');
+        app.send(`c5|sip|${optId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
+        expect((await app.reply('c5')).endsWith('NOK|final response already sent')).toBe(true);
+        expect(engine.stats().inbound).toBe(0);
+      } finally {
+        tcp.close();
+      }
     } finally {
       app.close();
       await peer.close();

@@ -7,6 +7,7 @@
  * @example
  *   $ switchboard start --config config/switchboard.example.yaml
  */
+import { usePlainEnvironment } from '../../util/plain-env.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { B2buaApp, type DrachtioTarget } from '../../app/b2bua.js';
@@ -113,6 +114,7 @@ export async function run(argv: string[]): Promise<number> {
     }
     const blockSource = engine === undefined ? undefined : engine.blockSource.bind(engine);
     media = await startMedia(config, logger);
+    usePlainEnvironment();
     app = new B2buaApp({
       config,
       router: compileRouter(config),

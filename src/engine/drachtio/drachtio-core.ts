@@ -21,7 +21,8 @@ import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolici
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
-import { AnsweredId, AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
+import { RecentIds } from './recent-ids.js';
+import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
 import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
 
@@ -75,8 +76,8 @@ const TARGET_REFRESH: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'SUBSCR
 export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler {
   readonly dialogs = new DialogTable<AppConnection>();
   private readonly inbound = new Map<string, InboundRequest>();
-  /** Ids of answered requests whose transactions still linger (Timer J/L). */
-  private readonly answeredIds = new Set<string>();
+  /** Ids of requests the application answered lately (a second answer is refused by name). */
+  private readonly answeredIds: RecentIds;
   private readonly outbound = new Map<string, OutboundRequest>();
   private stack!: SipStack;
   private routes: RouteTable<AppConnection> | undefined;
@@ -90,6 +91,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   constructor(private readonly opts: DrachtioCoreOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'drachtio' });
     this.t1 = opts.timers.t1;
+    this.answeredIds = new RecentIds(64 * this.t1);
     this.deadlines = new AnswerDeadlines(opts.appAnswerTimeoutMs ?? 64_000, (inb) => this.unanswered(inb));
     this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...opts.overload }, () => this.pending.value);
   }
@@ -137,6 +139,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   /** Stops every dialog timer (shutdown). */
   close(): void {
     this.deadlines.close();
+    this.answeredIds.close();
     this.overload.close();
     for (const d of this.dialogs.values()) this.clearDialogTimers(d as AppDialog);
     for (const inb of this.inbound.values()) this.stopReliable(inb);
@@ -220,7 +223,8 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (d !== undefined) this.endDialog(d);
     if (!inb.conn.closed) inb.conn.notify(networkFrame(cancel.toString(), source, inb.id, answered ? dialogId(inb.req.callId, inb.req.fromTag ?? '') : ''));
     if (answered) this.cdr('stop', 'network', cancel, 'call-canceled');
-    this.settled(inb);
+    // The application never answered it: a late answer hears "unknown transaction" (behaviour doc §5.1).
+    this.settled(inb, false);
   }
 
   /**
@@ -228,15 +232,13 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
    * 2xx to INVITE, ACKed): out of the tables, and its transaction keeps only bytes for
    * the retransmissions it handles alone until Timer J/L.
    */
-  private settled(inb: InboundRequest): void {
+  private settled(inb: InboundRequest, answeredByApp = true): void {
     if (this.inbound.get(inb.id) === inb) this.inbound.delete(inb.id);
     AnswerDeadlines.forget(inb.deadline);
     inb.deadline = undefined;
-    if (inb.tx.context !== inb) return;
-    inb.tx.release();
     // Only the id stays, so a second answer still hears "final response already sent".
-    this.answeredIds.add(inb.id);
-    inb.tx.context = new AnsweredId(inb.id);
+    if (answeredByApp) this.answeredIds.add(inb.id);
+    if (inb.tx.context === inb && inb.tx.state !== 'terminated') inb.tx.release();
   }
 
   onStrayResponse(res: SipResponse, _source: MessageSource): void {
@@ -247,13 +249,9 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   onServerEnd(tx: ServerTransaction, reason: ServerEndReason): void {
-    const ctx = tx.context;
-    if (ctx instanceof AnsweredId) {
-      this.answeredIds.delete(ctx.id);
-      return;
-    }
-    const inb = ctx as InboundRequest | undefined;
+    const inb = tx.context as InboundRequest | undefined;
     if (inb === undefined) return;
+    tx.context = undefined;
     if (this.inbound.get(inb.id) === inb) this.inbound.delete(inb.id);
     inb.finalSent = true; // e.g. a transport error before any final: no longer pending
     this.stopReliable(inb);

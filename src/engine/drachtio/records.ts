@@ -87,11 +87,6 @@ export class OutboundRequest {
   ) {}
 }
 
-/** What an answered inbound request leaves on its lingering transaction: its id. */
-export class AnsweredId {
-  constructor(readonly id: string) {}
-}
-
 /** A request the engine sends on its own (BYE on teardown, CANCEL, session refresh). */
 export class InternalRequest {
   constructor(readonly onFinal?: (status: number, res: SipResponse | undefined, tx: ClientTransaction) => void) {}

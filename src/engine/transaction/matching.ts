@@ -15,18 +15,21 @@ import { isRfc3261Branch, type SipRequest, type SipResponse } from '../message/i
  * tag) on the INVITE's key without a second index, at the cost of treating two requests
  * that differ only there as one — which no RFC 2543 client sends.
  */
+// Keys are built with join, not `+`/templates: a template of five parts is a chain of
+// rope strings, and each lingering transaction (Timer J/L, 32 s) kept the whole chain.
 export function serverKey(req: SipRequest, method: string = req.method): string | undefined {
   const via = req.via;
   if (via === null) return undefined;
   const m = method === 'ACK' ? 'INVITE' : method;
-  const sentBy = via.port === undefined ? via.host.toLowerCase() : `${via.host.toLowerCase()}:${via.port}`;
-  if (isRfc3261Branch(via.branch)) return `${via.branch}|${sentBy}|${m}|${req.callId}|${req.cseq.seq}`;
-  return `2543|${req.callId}|${req.cseq.seq}|${req.fromTag ?? ''}|${sentBy}|${m}`;
+  const host = via.host.toLowerCase();
+  const sentBy = via.port === undefined ? host : [host, via.port].join(':');
+  if (isRfc3261Branch(via.branch)) return [via.branch, sentBy, m, req.callId, req.cseq.seq].join('|');
+  return ['2543', req.callId, req.cseq.seq, req.fromTag ?? '', sentBy, m].join('|');
 }
 
 /** Client key: the branch we put in the top Via, and the CSeq method (CANCEL shares the INVITE's branch). */
 export function clientKey(branch: string, method: string): string {
-  return `${branch}|${method}`;
+  return [branch, method].join('|');
 }
 
 /** The client key a response matches, or undefined when it has no usable top Via. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { AnswerDeadlines } from '../../../src/engine/drachtio/answer-deadline.js';
+import { RecentIds } from '../../../src/engine/drachtio/recent-ids.js';
 
 describe('AnswerDeadlines', () => {
   it('expires only unanswered items, oldest first, and holds nothing once the queue is drained', () => {
@@ -54,5 +55,22 @@ describe('AnswerDeadlines.forget', () => {
     expect(expired).toEqual(['slow']);
     expect(d.size).toBe(0);
     d.close();
+  });
+});
+
+describe('RecentIds', () => {
+  it('remembers an id for one to two windows, then forgets it with the older set', () => {
+    const ids = new RecentIds(1000);
+    ids.add('a');
+    expect(ids.has('a')).toBe(true);
+    ids.turn();
+    ids.add('b');
+    expect(ids.has('a')).toBe(true);
+    ids.turn();
+    expect(ids.has('a')).toBe(false);
+    expect(ids.has('b')).toBe(true);
+    ids.turn();
+    expect(ids.size).toBe(0);
+    ids.close();
   });
 });
