@@ -214,6 +214,26 @@ describe('drachtio-srf against the engine', () => {
     }
   });
 
+  it('repeats its ACK for a 2xx retransmitted after the call ended, and ends another fork’s late 2xx with ACK and BYE', async () => {
+    await connect();
+    const uas = await MiniUas.start();
+    try {
+      const uac = await srf!.createUAC(`sip:bob@127.0.0.1:${uas.port}`, { localSdp: SDP_A });
+      await new Promise<void>((resolve) => uac.destroy(undefined, () => resolve()));
+      const invite = uas.requests.find((r) => r.method === 'INVITE')!;
+      const count = (method: string): number => uas.requests.filter((r) => r.method === method).length;
+      expect(count('ACK')).toBe(1);
+      const contact: [string, string] = ['Contact', `<sip:uas@127.0.0.1:${uas.port}>`];
+      uas.send(createResponse(invite, 200, { toTag: 'uas1', headers: [contact] }).toString(), engine.udpPort);
+      expect(await waitFor(() => count('ACK') === 2, 3000)).toBe(true);
+      uas.send(createResponse(invite, 200, { toTag: 'fork2', headers: [contact] }).toString(), engine.udpPort);
+      expect(await waitFor(() => count('ACK') === 3 && count('BYE') === 2, 3000)).toBe(true);
+      expect(uas.requests.filter((r) => r.method === 'BYE')[1]!.toTag).toBe('fork2');
+    } finally {
+      await uas.close();
+    }
+  });
+
   it('answers 491 to the peer’s re-INVITE while the application’s own re-INVITE is pending (glare)', async () => {
     await connect();
     let glare: string | undefined;

@@ -580,6 +580,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       d.remoteTarget = msg.uri;
       if (isSdp(msg.body)) d.lastLocalSdp = { body: msg.body, contentType: req.get('content-type') ?? 'application/sdp' };
       out.dialog = d;
+      d.initialRequest = out;
       if (method === 'INVITE') d.pendingClientInvite = out;
     }
     this.sendOutbound(conn, msgId, out, req, dest);
@@ -724,6 +725,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       this.stack.transactions.request(cancel, out.tx.destination, this).context = new InternalRequest();
     }
     const d = out.dialog;
+    if (d === undefined && out.formsDialog && out.answeredTag !== undefined) return this.afterDialogEnded(out, res, source);
     if (d !== undefined && out.formsDialog) {
       if (!this.uacDialogResponse(out, d, res, source)) return;
     } else if (d !== undefined && out.method === 'INVITE') {
@@ -738,6 +740,14 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     }
     if (out.orphaned) return;
     out.conn.notify(networkFrame(res.toString(), source, out.id, out.dialogId));
+  }
+
+  /** A 2xx for an answered INVITE whose dialog has ended: our ACK again, or ACK and BYE for another fork. */
+  private afterDialogEnded(out: OutboundRequest, res: SipResponse, source: MessageSource): void {
+    if (res.status < 200 || res.status >= 300) return;
+    if (res.toTag !== out.answeredTag) return this.endStrayFork(out, res, source);
+    const ack = out.lateAck;
+    if (ack !== undefined && ack.cseq === res.cseq.seq) this.stack.transports.send(ack.bytes, ack.dest);
   }
 
   /** Dialog bookkeeping for a response to the application's INVITE/SUBSCRIBE; false when it must not be delivered. */
@@ -869,6 +879,13 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private endDialog(d: AppDialog): void {
     this.clearDialogTimers(d);
     this.dialogs.remove(d);
+    // The answered INVITE's transaction lingers (Timer M): it keeps our ACK, not the dialog.
+    const out = d.initialRequest;
+    d.initialRequest = undefined;
+    if (out !== undefined && out.answeredTag !== undefined && out.dialog === d) {
+      out.lateAck = d.ack;
+      out.dialog = undefined;
+    }
   }
 
   private clearDialogTimers(d: AppDialog): void {

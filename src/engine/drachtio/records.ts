@@ -76,6 +76,8 @@ export class OutboundRequest {
   orphaned = false;
   /** To tag of the 2xx delivered; a 2xx with another tag comes from a second fork. */
   answeredTag: string | undefined;
+  /** The dialog's last ACK, kept once the dialog ended while this INVITE's transaction lingers (Timer M). */
+  lateAck: { bytes: Buffer; dest: Destination; cseq: number } | undefined;
   lastRSeq = 0;
 
   constructor(
@@ -139,4 +141,6 @@ export class AppDialog extends Dialog<AppConnection> {
   session: SessionTimer | undefined;
   /** A 2xx arrived for an INVITE the application had cancelled: its ACK is followed by BYE. */
   cancelRace = false;
+  /** The application's INVITE/SUBSCRIBE that made this dialog (UAC), until the dialog ends. */
+  initialRequest: OutboundRequest | undefined;
 }

@@ -1,5 +1,6 @@
 import { createNon2xxAck, type SipRequest, type SipResponse } from '../message/index.js';
 import { reparse } from './reparse.js';
+import type { Deadlines, DeadlineTarget } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import type { ClientHandler, ClientState, ClientTransaction, TransactionTimers } from './types.js';
@@ -11,6 +12,7 @@ export const TIMER_C_MS = 185_000;
 export interface ClientHost {
   readonly timers: TransactionTimers;
   readonly counts: StateCounts;
+  readonly deadlines: Deadlines;
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   ended(tx: ClientTx): void;
 }
@@ -46,7 +48,7 @@ export interface ClientHost {
  *
  * A send failure reports onTransportError and terminates.
  */
-export class ClientTx implements ClientTransaction {
+export class ClientTx implements ClientTransaction, DeadlineTarget {
   readonly method: string;
   readonly reliable: boolean;
   private st: ClientState | undefined;
@@ -60,12 +62,11 @@ export class ClientTx implements ClientTransaction {
   private ackBytes: Buffer | undefined;
   private retransmitTimer: NodeJS.Timeout | undefined;
   private interval: number;
-  private deadline: NodeJS.Timeout | undefined;
-  private readonly onSendError = (err: Error): void => {
-    if (this.state === 'terminated') return;
-    this.terminate();
-    this.handler.onTransportError(this, err);
-  };
+  /** Sequence of the armed deadline (Timer B, C, D, F, K or M); moving it on cancels that deadline. */
+  private deadlineSeq = 0;
+  /** Duration of the armed deadline (its FIFO), 0 when none. */
+  private deadlineMs = 0;
+  private sendErrorHandler: ((err: Error) => void) | undefined;
 
   /** The parsed request until a final response; afterwards parsed again from `bytes` if read (a late CANCEL). */
   private req: SipRequest | undefined;
@@ -105,8 +106,33 @@ export class ClientTx implements ClientTransaction {
     this.send(this.bytes);
     if (this.state === 'terminated') return;
     const t1 = this.host.timers.t1;
-    if (!this.reliable) this.retransmitTimer = setTimeout(this.onRetransmit, t1);
-    this.deadline = setTimeout(this.onTimeout, 64 * t1);
+    if (!this.reliable) this.retransmitTimer = setTimeout(retransmitClient, t1, this);
+    this.armDeadline(64 * t1);
+  }
+
+  /** Timer B, C or F: no final response in time; D, K or M: the end of the absorbing window. */
+  onDeadline(seq: number): void {
+    if (seq !== this.deadlineSeq) return;
+    const state = this.state;
+    if (state === 'terminated') return;
+    this.terminate();
+    if (state === 'calling' || state === 'trying' || state === 'proceeding') this.handler.onTimeout(this);
+  }
+
+  deadlineIsCurrent(seq: number): boolean {
+    return seq === this.deadlineSeq && this.state !== 'terminated';
+  }
+
+  private armDeadline(ms: number): void {
+    this.cancelDeadline();
+    this.deadlineMs = ms;
+    this.host.deadlines.arm(ms, this, ++this.deadlineSeq);
+  }
+
+  private cancelDeadline(): void {
+    this.deadlineSeq++;
+    if (this.deadlineMs > 0) this.host.deadlines.prune(this.deadlineMs);
+    this.deadlineMs = 0;
   }
 
   receive(res: SipResponse, source: MessageSource): void {
@@ -120,8 +146,7 @@ export class ClientTx implements ClientTransaction {
         // Timer B gives way to Timer C (RFC 3261 §16.6 item 11, as drachtio-server runs it):
         // a callee that rings for ever still ends the transaction, re-armed by each 1xx.
         this.stopRetransmit();
-        this.clearDeadline();
-        this.deadline = setTimeout(this.onTimeout, TIMER_C_MS);
+        this.armDeadline(TIMER_C_MS);
       }
       this.state = 'proceeding';
       this.handler.onResponse(this, res, source);
@@ -134,10 +159,10 @@ export class ClientTx implements ClientTransaction {
     this.stopRetransmit();
     this.clearDeadline();
     this.handler.onResponse(this, res, source);
-    this.req = undefined;
+    this.settle();
     if (this.state !== 'completed') return;
     if (this.reliable) this.terminate();
-    else this.deadline = setTimeout(this.onEnd, this.host.timers.t4);
+    else this.armDeadline(this.host.timers.t4);
   }
 
   private inviteFinal(res: SipResponse, source: MessageSource): void {
@@ -149,11 +174,10 @@ export class ClientTx implements ClientTransaction {
         this.finalStatus = status;
         this.state = 'accepted';
         this.stopRetransmit();
-        this.clearDeadline();
-        this.deadline = setTimeout(this.onEnd, 64 * this.host.timers.t1);
+        this.armDeadline(64 * this.host.timers.t1);
       }
       this.handler.onResponse(this, res, source);
-      this.req = undefined;
+      this.settle();
       return;
     }
     if (state === 'accepted') return;
@@ -168,10 +192,16 @@ export class ClientTx implements ClientTransaction {
     this.ackBytes = createNon2xxAck(this.request, res).toBuffer();
     this.send(this.ackBytes);
     this.handler.onResponse(this, res, source);
-    this.req = undefined;
+    this.settle();
     if (this.state !== 'completed') return;
     if (this.reliable) this.terminate();
-    else this.deadline = setTimeout(this.onEnd, 32_000);
+    else this.armDeadline(32_000);
+  }
+
+  /** A final response passed: only bytes stay for the absorbing window. */
+  private settle(): void {
+    this.req = undefined;
+    this.sendErrorHandler = undefined;
   }
 
   /** Leaves the tables without telling the handler anything but onTerminated; idempotent. */
@@ -180,15 +210,23 @@ export class ClientTx implements ClientTransaction {
     this.state = 'terminated';
     this.stopRetransmit();
     this.clearDeadline();
+    this.sendErrorHandler = undefined;
     this.host.ended(this);
   }
 
   private send(bytes: Buffer): void {
-    const connectionId = this.host.send(bytes, this.destination, this.onSendError);
+    // Made per transaction only when it sends, and dropped after the final response.
+    this.sendErrorHandler ??= (err: Error): void => {
+      if (this.state === 'terminated') return;
+      this.terminate();
+      this.handler.onTransportError(this, err);
+    };
+    const connectionId = this.host.send(bytes, this.destination, this.sendErrorHandler);
     if (connectionId > 0 && this.destination.connectionId !== connectionId) this.destination = { ...this.destination, connectionId };
   }
 
-  private readonly onRetransmit = (): void => {
+  /** Timer A or E: `this` is passed to a shared function, so no closure per transaction. */
+  retransmitTick(): void {
     this.retransmitTimer = undefined;
     const state = this.state;
     if (state !== 'calling' && state !== 'trying' && state !== 'proceeding') return;
@@ -197,20 +235,8 @@ export class ClientTx implements ClientTransaction {
     // Timer A doubles without bound (it ends with B); Timer E is capped at T2, and is T2 once a 1xx arrived.
     const t2 = this.host.timers.t2;
     this.interval = this.method === 'INVITE' ? 2 * this.interval : state === 'proceeding' ? t2 : Math.min(2 * this.interval, t2);
-    this.retransmitTimer = setTimeout(this.onRetransmit, this.interval);
-  };
-
-  private readonly onTimeout = (): void => {
-    this.deadline = undefined;
-    if (this.state === 'terminated') return;
-    this.terminate();
-    this.handler.onTimeout(this);
-  };
-
-  private readonly onEnd = (): void => {
-    this.deadline = undefined;
-    this.terminate();
-  };
+    this.retransmitTimer = setTimeout(retransmitClient, this.interval, this);
+  }
 
   private stopRetransmit(): void {
     if (this.retransmitTimer !== undefined) clearTimeout(this.retransmitTimer);
@@ -218,7 +244,10 @@ export class ClientTx implements ClientTransaction {
   }
 
   private clearDeadline(): void {
-    if (this.deadline !== undefined) clearTimeout(this.deadline);
-    this.deadline = undefined;
+    this.cancelDeadline();
   }
+}
+
+function retransmitClient(tx: ClientTx): void {
+  tx.retransmitTick();
 }

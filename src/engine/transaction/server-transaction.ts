@@ -1,5 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { reparse } from './reparse.js';
+import type { Deadlines, DeadlineTarget } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import { SwitchboardError } from '../../util/errors.js';
@@ -9,6 +10,7 @@ import type { ServerEndReason, ServerState, ServerTransaction, TransactionTimers
 export interface ServerHost {
   readonly timers: TransactionTimers;
   readonly counts: StateCounts;
+  readonly deadlines: Deadlines;
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   route(request: SipRequest, source: MessageSource): Destination;
   ended(tx: ServerTx, reason: ServerEndReason): void;
@@ -49,7 +51,7 @@ let serverCounter = 0;
  *
  * Any send failure ends the transaction with 'transport-error'.
  */
-export class ServerTx implements ServerTransaction {
+export class ServerTx implements ServerTransaction, DeadlineTarget {
   readonly id: string;
   readonly method: string;
   readonly reliable: boolean;
@@ -66,12 +68,12 @@ export class ServerTx implements ServerTransaction {
   private dest: Destination | undefined;
   private retransmitTimer: NodeJS.Timeout | undefined;
   private retransmitInterval = 0;
-  private deadline: NodeJS.Timeout | undefined;
+  /** Sequence of the armed deadline (Timer H, I, J or L); moving it on cancels that deadline. */
+  private deadlineSeq = 0;
+  /** Duration of the armed deadline (its FIFO), 0 when none. */
+  private deadlineMs = 0;
   private acked = false;
-  private readonly onSendError = (err: Error): void => {
-    void err;
-    this.end('transport-error');
-  };
+  private sendErrorHandler: ((err: Error) => void) | undefined;
 
   constructor(
     request: SipRequest,
@@ -125,6 +127,7 @@ export class ServerTx implements ServerTransaction {
     }
     this.lastRes = undefined;
     this.context = undefined;
+    this.sendErrorHandler = undefined;
   }
 
   respond(response: SipResponse): void {
@@ -142,7 +145,7 @@ export class ServerTx implements ServerTransaction {
       this.transmit(response);
       if (state === 'proceeding') {
         this.state = 'accepted';
-        this.deadline = setTimeout(() => this.end(this.acked ? 'completed' : 'no-ack'), 64 * this.host.timers.t1);
+        this.armDeadline(64 * this.host.timers.t1);
       }
       if (!this.reliable && !this.acked) this.startRetransmit();
       return;
@@ -155,9 +158,34 @@ export class ServerTx implements ServerTransaction {
     const t1 = this.host.timers.t1;
     if (this.isInvite) {
       if (!this.reliable) this.startRetransmit();
-      this.deadline = setTimeout(() => this.end('no-ack'), 64 * t1);
+      this.armDeadline(64 * t1);
     } else if (this.reliable) this.end('completed');
-    else this.deadline = setTimeout(() => this.end('completed'), 64 * t1);
+    else this.armDeadline(64 * t1);
+  }
+
+  /** Timer L (accepted), H (completed INVITE), J (completed non-INVITE) or I (confirmed). */
+  onDeadline(seq: number): void {
+    if (seq !== this.deadlineSeq) return;
+    const state = this.state;
+    if (state === 'accepted') this.end(this.acked ? 'completed' : 'no-ack');
+    else if (state === 'completed') this.end(this.isInvite ? 'no-ack' : 'completed');
+    else if (state === 'confirmed') this.end('completed');
+  }
+
+  deadlineIsCurrent(seq: number): boolean {
+    return seq === this.deadlineSeq && this.state !== 'terminated';
+  }
+
+  private armDeadline(ms: number): void {
+    this.cancelDeadline();
+    this.deadlineMs = ms;
+    this.host.deadlines.arm(ms, this, ++this.deadlineSeq);
+  }
+
+  private cancelDeadline(): void {
+    this.deadlineSeq++;
+    if (this.deadlineMs > 0) this.host.deadlines.prune(this.deadlineMs);
+    this.deadlineMs = 0;
   }
 
   ackReceived(): void {
@@ -184,9 +212,9 @@ export class ServerTx implements ServerTransaction {
     if (this.state !== 'completed') return true;
     this.state = 'confirmed';
     this.stopRetransmit();
-    if (this.deadline !== undefined) clearTimeout(this.deadline);
+    this.cancelDeadline();
     if (this.reliable) this.end('completed');
-    else this.deadline = setTimeout(() => this.end('completed'), this.host.timers.t4);
+    else this.armDeadline(this.host.timers.t4);
     return true;
   }
 
@@ -195,8 +223,8 @@ export class ServerTx implements ServerTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.stopRetransmit();
-    if (this.deadline !== undefined) clearTimeout(this.deadline);
-    this.deadline = undefined;
+    this.cancelDeadline();
+    this.sendErrorHandler = undefined;
     this.host.ended(this, reason);
   }
 
@@ -208,7 +236,9 @@ export class ServerTx implements ServerTransaction {
   }
 
   private resend(): void {
-    const connectionId = this.host.send(this.lastBytes!, this.dest!, this.onSendError);
+    // Made per transaction only when it sends, and dropped on release().
+    this.sendErrorHandler ??= (): void => this.end('transport-error');
+    const connectionId = this.host.send(this.lastBytes!, this.dest!, this.sendErrorHandler);
     // Later copies go over the same connection while it is open.
     if (connectionId > 0 && this.dest!.connectionId !== connectionId) this.dest = { ...this.dest!, connectionId };
   }
@@ -216,21 +246,26 @@ export class ServerTx implements ServerTransaction {
   private startRetransmit(): void {
     this.stopRetransmit();
     this.retransmitInterval = this.host.timers.t1;
-    this.retransmitTimer = setTimeout(this.onRetransmit, this.retransmitInterval);
+    this.retransmitTimer = setTimeout(retransmitServer, this.retransmitInterval, this);
   }
 
-  private readonly onRetransmit = (): void => {
+  /** Timer G, or the 2xx retransmission: `this` is passed to a shared function, so no closure per transaction. */
+  retransmitTick(): void {
     this.retransmitTimer = undefined;
     if (this.state !== 'completed' && this.state !== 'accepted') return;
     this.resend();
     this.retransmitInterval = Math.min(2 * this.retransmitInterval, this.host.timers.t2);
-    this.retransmitTimer = setTimeout(this.onRetransmit, this.retransmitInterval);
-  };
+    this.retransmitTimer = setTimeout(retransmitServer, this.retransmitInterval, this);
+  }
 
   private stopRetransmit(): void {
     if (this.retransmitTimer !== undefined) clearTimeout(this.retransmitTimer);
     this.retransmitTimer = undefined;
   }
+}
+
+function retransmitServer(tx: ServerTx): void {
+  tx.retransmitTick();
 }
 
 function illegal(tx: ServerTx, status: number, why: string): SwitchboardError {

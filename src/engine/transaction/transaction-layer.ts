@@ -4,6 +4,7 @@ import { ClientTx, type ClientHost } from './client-transaction.js';
 import { clientKey, responseKey, serverKey } from './matching.js';
 import { ServerTx, type ServerHost } from './server-transaction.js';
 import { StateCounts } from './state-counts.js';
+import { Deadlines } from './deadlines.js';
 import {
   DEFAULT_TIMERS,
   type ClientHandler,
@@ -30,6 +31,7 @@ import {
 export class TransactionLayer implements ServerHost, ClientHost {
   readonly timers: TransactionTimers;
   readonly counts = new StateCounts();
+  readonly deadlines = new Deadlines();
   private readonly server = new Map<string, ServerTx>();
   private readonly client = new Map<string, ClientTx>();
   private readonly sender: TransactionSender;
@@ -103,6 +105,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
     this.closed = true;
     for (const tx of [...this.server.values()]) tx.end('closed');
     for (const tx of [...this.client.values()]) tx.terminate();
+    this.deadlines.close();
   }
 
   // ServerHost / ClientHost

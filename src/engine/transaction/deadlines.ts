@@ -1,0 +1,127 @@
+/** A transaction's side of a deadline: called at the time with the number it was armed with. */
+export interface DeadlineTarget {
+  onDeadline(seq: number): void;
+  /** False once the deadline armed with `seq` was cancelled or replaced. */
+  deadlineIsCurrent(seq: number): boolean;
+}
+
+/**
+ * The transactions' long timers (B, C, D, F, H, I, J, K, L, M) without a Node timer per
+ * transaction: one FIFO per duration, since deadlines of equal duration expire in the order
+ * they were set, and one timer per FIFO armed for its head. An entry is three array slots,
+ * not a Timeout and its closure: tens of thousands of finished transactions linger through
+ * Timer J/L at a thousand calls a second, and each object they hold is marking work for the
+ * garbage collector. Cancelling costs little: the target moves its own sequence number on
+ * (a stale entry is skipped), and `prune` drops stale entries at the head so a quiet FIFO
+ * holds no timer.
+ *
+ * @example
+ *   deadlines.arm(64 * t1, tx, ++tx.seq);   // later: tx.onDeadline(seq), ignored if tx.seq moved on
+ */
+export class Deadlines {
+  private readonly fifos = new Map<number, DeadlineFifo>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  arm(afterMs: number, target: DeadlineTarget, seq: number): void {
+    let fifo = this.fifos.get(afterMs);
+    if (fifo === undefined) {
+      fifo = new DeadlineFifo(this.now);
+      this.fifos.set(afterMs, fifo);
+    }
+    fifo.push(target, seq, this.now() + afterMs);
+  }
+
+  /** A deadline of `afterMs` was cancelled: drops the stale entries at that FIFO's head. */
+  prune(afterMs: number): void {
+    this.fifos.get(afterMs)?.prune();
+  }
+
+  /** Entries waiting, stale ones included (tests, diagnostics). */
+  get size(): number {
+    let n = 0;
+    for (const f of this.fifos.values()) n += f.size;
+    return n;
+  }
+
+  close(): void {
+    for (const f of this.fifos.values()) f.close();
+    this.fifos.clear();
+  }
+}
+
+class DeadlineFifo {
+  private targets: Array<DeadlineTarget | undefined> = [];
+  private seqs: number[] = [];
+  private ats: number[] = [];
+  private head = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private firing = false;
+
+  constructor(private readonly now: () => number) {}
+
+  get size(): number {
+    return this.targets.length - this.head;
+  }
+
+  push(target: DeadlineTarget, seq: number, at: number): void {
+    this.targets.push(target);
+    this.seqs.push(seq);
+    this.ats.push(at);
+    if (this.timer === undefined && !this.firing) this.arm(at);
+  }
+
+  /** Drops stale entries at the head; the timer stays armed unless nothing is left (it skips stale ones anyway). */
+  prune(): void {
+    if (this.firing) return;
+    const { targets, seqs } = this;
+    while (this.head < targets.length && !targets[this.head]!.deadlineIsCurrent(seqs[this.head]!)) targets[this.head++] = undefined;
+    if (this.head === targets.length) this.close();
+  }
+
+  close(): void {
+    if (this.timer !== undefined) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.targets = [];
+    this.seqs = [];
+    this.ats = [];
+    this.head = 0;
+  }
+
+  private arm(at: number): void {
+    this.timer = setTimeout(this.fire, Math.max(0, at - this.now()));
+  }
+
+  private readonly fire = (): void => {
+    this.timer = undefined;
+    const now = this.now();
+    const { targets, seqs, ats } = this;
+    this.firing = true;
+    try {
+      while (this.head < targets.length && ats[this.head]! <= now) {
+        const i = this.head++;
+        const target = targets[i]!;
+        targets[i] = undefined;
+        target.onDeadline(seqs[i]!);
+      }
+    } finally {
+      this.firing = false;
+    }
+    // close() may have run inside onDeadline: then there is nothing left to arm.
+    if (targets !== this.targets) return;
+    if (this.head === targets.length) {
+      this.targets = [];
+      this.seqs = [];
+      this.ats = [];
+      this.head = 0;
+    } else {
+      if (this.head > 1024 && this.head * 2 > targets.length) {
+        this.targets = targets.slice(this.head);
+        this.seqs = seqs.slice(this.head);
+        this.ats = ats.slice(this.head);
+        this.head = 0;
+      }
+      this.arm(this.ats[this.head]!);
+    }
+  };
+}

@@ -1,0 +1,62 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Deadlines, type DeadlineTarget } from '../../../src/engine/transaction/deadlines.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ now: 0 });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+class Target implements DeadlineTarget {
+  seq = 0;
+  fired: number[] = [];
+  constructor(private readonly log: string[], private readonly name: string) {}
+  arm(d: Deadlines, ms: number): void {
+    d.arm(ms, this, ++this.seq);
+  }
+  onDeadline(seq: number): void {
+    if (seq === this.seq) this.log.push(`${this.name}@${Date.now()}`);
+  }
+  deadlineIsCurrent(seq: number): boolean {
+    return seq === this.seq;
+  }
+}
+
+describe('Deadlines (one FIFO and one timer per duration)', () => {
+  it('fires each deadline at its time, in order, across durations', () => {
+    const log: string[] = [];
+    const d = new Deadlines();
+    const a = new Target(log, 'a');
+    const b = new Target(log, 'b');
+    const c = new Target(log, 'c');
+    a.arm(d, 1000);
+    vi.advanceTimersByTime(300);
+    b.arm(d, 1000);
+    c.arm(d, 200);
+    vi.advanceTimersByTime(2000);
+    expect(log).toEqual(['c@500', 'a@1000', 'b@1300']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('skips a cancelled or re-armed deadline, and a pruned FIFO holds no timer', () => {
+    const log: string[] = [];
+    const d = new Deadlines();
+    const a = new Target(log, 'a');
+    const b = new Target(log, 'b');
+    a.arm(d, 1000);
+    b.arm(d, 1000);
+    a.seq++; // cancelled
+    d.prune(1000);
+    expect(d.size).toBe(1);
+    b.arm(d, 5000); // re-armed elsewhere: the 1000 ms entry is stale
+    d.prune(1000);
+    expect(d.size).toBe(1);
+    vi.advanceTimersByTime(1000);
+    expect(log).toEqual([]);
+    vi.advanceTimersByTime(4000);
+    expect(log).toEqual(['b@5000']);
+    expect(vi.getTimerCount()).toBe(0);
+    d.close();
+  });
+});
