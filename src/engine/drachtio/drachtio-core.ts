@@ -22,6 +22,7 @@ import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalho
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
 import { RecentIds } from './recent-ids.js';
+import { detachedCopy } from '../message/intern.js';
 import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
 import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
@@ -199,10 +200,10 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   onCancel(cancelTx: ServerTransaction, cancel: SipRequest, inviteTx: ServerTransaction | undefined, source: MessageSource): void {
     if (inviteTx === undefined) return cancelTx.respond(createResponse(cancel, 481, { toTag: newTag() }));
     const inb = inviteTx.context as InboundRequest | undefined;
-    const last = inviteTx.lastResponse;
-    if (last !== undefined && last.status >= 200) {
+    const final = inviteTx.finalStatus;
+    if (final >= 200) {
       // RFC 3261 §9.2: too late to cancel; after a 2xx the caller ends the call with BYE.
-      return cancelTx.respond(createResponse(cancel, last.status < 300 ? 481 : 200, { toTag: last.toTag ?? newTag() }));
+      return cancelTx.respond(createResponse(cancel, final < 300 ? 481 : 200, { toTag: inviteTx.finalToTag ?? newTag() }));
     }
     const tag = inb?.localTag ?? newTag();
     cancelTx.respond(createResponse(cancel, 200, { toTag: tag }));
@@ -258,7 +259,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const d = inb.dialog;
     if (d === undefined || d.pendingServerInvite !== inb) return;
     d.pendingServerInvite = undefined;
-    const status = tx.lastResponse?.status ?? 0;
+    const status = tx.finalStatus;
     // No ACK for our 2xx within 64·T1: end the call (only an initial INVITE; a re-INVITE just stops retransmitting).
     if (reason === 'no-ack' && status >= 200 && status < 300 && inb.req.toTag === undefined && d.state !== 'terminated') {
       this.teardown(d, 'ACK timeout');
@@ -763,7 +764,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
         } else this.endStrayFork(out, res, source);
         return false;
       }
-      out.answeredTag = toTag;
+      out.answeredTag = toTag === undefined ? undefined : detachedCopy(toTag);
       this.establishUac(d, res, source);
       d.state = 'confirmed';
       d.inviteSucceeded = true;
@@ -820,7 +821,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
         if (d.ack !== undefined && d.ack.cseq === res.cseq.seq) this.stack.transports.send(d.ack.bytes, d.ack.dest);
         return false;
       }
-      out.answeredTag = res.toTag ?? '';
+      out.answeredTag = detachedCopy(res.toTag ?? '');
       d.inviteSucceeded = true;
       const contact = res.get('contact');
       if (contact !== undefined) d.remoteTarget = uriOf(contact);

@@ -1,4 +1,5 @@
 import { isToken, MAX_UINT32, parseUint, trimWsp } from './chars.js';
+import { internMethod } from './intern.js';
 import { headerName, SINGLE_VALUE_HEADERS, splitList } from './headers.js';
 import { SipRequest, SipResponse, type CSeq, type HeaderField } from './message.js';
 import { parseNameAddr } from './name-addr.js';
@@ -307,7 +308,7 @@ interface RequestLine {
 function parseRequestLine(line: string): RequestLine {
   const sp1 = line.indexOf(' ');
   if (sp1 <= 0) return { method: line, uri: '', error: 'bad request line' };
-  const method = line.slice(0, sp1);
+  const method = internMethod(line.slice(0, sp1));
   if (!isToken(method)) return { method, uri: '', error: `invalid method token ${clip(method)}` };
   const last = line.charCodeAt(line.length - 1);
   if (last === 0x20 || last === 0x09) return { method, uri: line.slice(sp1 + 1).trim(), error: 'trailing white space on the request line' };

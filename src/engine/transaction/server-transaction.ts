@@ -62,6 +62,9 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
   /** The request's bytes once the parsed request was released. */
   private reqBytes: Buffer | undefined;
   private lastRes: SipResponse | undefined;
+  /** Status of the final response sent (0 before one). */
+  finalStatus = 0;
+
   /** Map key, set by the layer. */
   key = '';
   private lastBytes: Buffer | undefined;
@@ -104,7 +107,13 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
 
   /** The request; parsed again from its bytes if it was released (rare: a late CANCEL, a proxied 2xx retransmission). */
   get request(): SipRequest {
+    if (this.req === undefined && this.reqBytes === undefined) throw new SwitchboardError('SB_INTERNAL', `the request of a released ${this.method} transaction was read`);
     return (this.req ??= reparse(this.reqBytes!) as SipRequest);
+  }
+
+  /** To tag of the final response sent; undefined before one, and once an ACKed INVITE was released. */
+  get finalToTag(): string | undefined {
+    return this.finalStatus === 0 ? undefined : this.lastResponse?.toTag;
   }
 
   get lastResponse(): SipResponse | undefined {
@@ -121,13 +130,15 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
    */
   release(): void {
     const req = this.req;
-    if (req !== undefined) {
-      this.reqBytes = req._raw ?? req.toBuffer();
-      this.req = undefined;
-    }
+    this.req = undefined;
     this.lastRes = undefined;
     this.context = undefined;
     this.sendErrorHandler = undefined;
+    if (this.isInvite ? this.acked || this.state === 'confirmed' : !this.reliable && this.state === 'completed') {
+      // Only absorbing (an ACKed INVITE) or repeating `lastBytes` (non-INVITE, UDP) is left.
+      this.reqBytes = undefined;
+      if (this.isInvite) this.lastBytes = undefined;
+    } else if (req !== undefined) this.reqBytes = req._raw ?? req.toBuffer();
   }
 
   respond(response: SipResponse): void {
@@ -153,8 +164,6 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
     if (state !== 'trying' && state !== 'proceeding') throw illegal(this, status, 'a final response was already sent');
     this.transmit(response);
     this.state = 'completed';
-    // Nothing of the TU hangs on it (a stateless-looking answer of the core): keep bytes only.
-    if (this.context === undefined) this.release();
     const t1 = this.host.timers.t1;
     if (this.isInvite) {
       if (!this.reliable) this.startRetransmit();
@@ -200,9 +209,9 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
   retransmission(source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
     const first = this.source;
-    if (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port) {
-      this.dest = this.host.route(this.request, source);
-    }
+    const moved = source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port;
+    // Released over UDP: the reply goes where the Via said, whichever address the copy came from.
+    if (moved && (this.req !== undefined || this.reqBytes !== undefined)) this.dest = this.host.route(this.request, source);
     this.resend();
   }
 
@@ -230,6 +239,7 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
 
   private transmit(response: SipResponse): void {
     this.lastRes = response;
+    if (response.status >= 200) this.finalStatus = response.status;
     this.lastBytes = response.toBuffer();
     this.dest ??= this.host.route(this.request, this.source);
     this.resend();

@@ -86,8 +86,10 @@ export class TransactionLayer implements ServerHost, ClientHost {
 
   request(request: SipRequest, destination: Destination, handler: ClientHandler): ClientTransaction {
     const branch = request.via?.branch ?? '';
-    const tx = new ClientTx(branch, request, destination, handler, this);
-    tx.key = clientKey(branch, request.method);
+    const key = clientKey(branch, request.method);
+    // The id as a slice of the (flat) key, which lives as long: not of the Via text.
+    const tx = new ClientTx(key.slice(0, branch.length), request, destination, handler, this);
+    tx.key = key;
     this.client.set(tx.key, tx);
     tx.start();
     return tx;

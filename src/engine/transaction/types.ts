@@ -46,8 +46,12 @@ export interface ServerTransaction {
   readonly source: MessageSource;
   readonly state: ServerState;
   readonly reliable: boolean;
-  /** Last response sent, if any. */
+  /** Last response sent, if any (parsed again from bytes after release(); gone once an ACKed INVITE is released). */
   readonly lastResponse: SipResponse | undefined;
+  /** Status of the final response sent, 0 before one; kept through release(). */
+  readonly finalStatus: number;
+  /** To tag of the final response sent (undefined once an ACKed INVITE was released). */
+  readonly finalToTag: string | undefined;
   /** Free slot for the TU (dialog, call, wire ids…), so the TU needs no side map. */
   context: unknown;
   /**
@@ -74,9 +78,11 @@ export interface ServerTransaction {
   ackReceived(): void;
   /**
    * The TU needs nothing more from this transaction than its own retransmission handling:
-   * the parsed messages and `context` are dropped (`request` and `lastResponse` are
-   * parsed again from bytes if read later). Done by itself after a final response when
-   * `context` is unset.
+   * the parsed messages and `context` are dropped. What is left depends on what the
+   * transaction still does: an INVITE waiting for the ACK of its non-2xx keeps its bytes
+   * (`request`, `lastResponse` parsed again if read); a UDP non-INVITE keeps only the
+   * answer it repeats (reading `request` then throws); an ACKed INVITE keeps only
+   * `finalStatus`.
    */
   release(): void;
 }

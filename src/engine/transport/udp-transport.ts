@@ -1,4 +1,5 @@
 import { createSocket, type RemoteInfo, type Socket } from 'node:dgram';
+import { AddressInterner } from '../message/intern.js';
 import type { LookupOneOptions } from 'node:dns';
 import { isIP } from 'node:net';
 import { SwitchboardError } from '../../util/errors.js';
@@ -28,6 +29,8 @@ export class UdpTransport implements Transport {
   readonly reliable = false;
   readonly family: IpFamily;
   readonly localAddress: string;
+  /** Peer addresses as shared strings: a lingering transaction keeps its source for 32 s. */
+  private readonly addresses = new AddressInterner();
   localPort: number;
   /** SO_RCVBUF / SO_SNDBUF as the kernel reports them after binding (Linux reports twice what it grants). */
   receiveBufferSize = 0;
@@ -107,7 +110,7 @@ export class UdpTransport implements Transport {
     }
     const source: MessageSource = {
       transport: 'udp',
-      address: rinfo.address,
+      address: this.addresses.intern(rinfo.address),
       port: rinfo.port,
       family: this.family,
       localAddress: this.localAddress,

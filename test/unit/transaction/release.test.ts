@@ -9,33 +9,51 @@ afterEach(() => {
 });
 
 describe('released transactions (what lingers through Timer J/L/M)', () => {
-  it('a released server transaction drops its context, still answers retransmissions, and parses its messages again when read', () => {
+  it('a released non-INVITE server transaction keeps only what repeating its answer needs', () => {
     const h = new Harness();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     const tx = h.requests[0]!.tx;
     tx.context = { call: 1 };
     h.respond(tx, 200);
     expect(tx.context).toEqual({ call: 1 }); // the TU owns it: not dropped by itself
-    const callId = tx.request.callId;
     tx.release();
     expect(tx.context).toBeUndefined();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
-    expect(tx.request.method).toBe('BYE');
-    expect(tx.request.callId).toBe(callId);
-    expect(tx.lastResponse?.status).toBe(200);
+    expect(tx.finalStatus).toBe(200);
     expect(tx.lastResponse?.toTag).toBe('srv1');
+    expect(() => tx.request).toThrow(/released BYE transaction/);
   });
 
-  it('a final answer on a transaction without context releases it by itself', () => {
+  it('a released INVITE still waiting for the ACK of its non-2xx parses its request again when read', () => {
     const h = new Harness();
-    h.layer.receiveRequest(request('OPTIONS'), UDP_SOURCE);
+    h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
     const tx = h.requests[0]!.tx;
+    tx.context = { call: 1 };
     const before = tx.request;
-    h.respond(tx, 404);
-    // Parsed again: equal content, not the object the TU was given.
+    h.respond(tx, 486);
+    tx.release();
     expect(tx.request).not.toBe(before);
     expect(tx.request.toString()).toBe(before.toString());
+    vi.advanceTimersByTime(500);
+    expect(h.timesOf('SIP/2.0 486')).toEqual([0, 500]); // Timer G still runs
+  });
+
+  it('an ACKed INVITE keeps nothing but its final status while it absorbs retransmissions (Timer L)', () => {
+    const h = new Harness();
+    h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
+    const tx = h.requests[0]!.tx;
+    tx.context = { call: 1 };
+    h.respond(tx, 200);
+    tx.ackReceived();
+    tx.release();
+    h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
+    expect(h.requests).toHaveLength(1);
+    expect(h.timesOf('SIP/2.0 200')).toEqual([0]);
+    expect(tx.finalStatus).toBe(200);
+    expect(tx.lastResponse).toBeUndefined();
+    vi.advanceTimersByTime(64 * 500);
+    expect(h.layer.stats().server).toBe(0);
   });
 
   it('a client transaction parses its request again after the final response, byte for byte', () => {
