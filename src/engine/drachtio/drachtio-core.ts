@@ -21,7 +21,7 @@ import { cdrFrame, networkFrame, requestEchoTokens, responseEchoTokens, unsolici
 import { buildResponse, hasOptionTag, isSdp, parseSessionExpires, replaceLocalhost, tagOf, withoutTag } from './headers.js';
 import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
-import { RecentIds } from './recent-ids.js';
+import { AnsweredRing } from './answered-ring.js';
 import { detachedCopy } from '../message/intern.js';
 import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
 import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
@@ -77,8 +77,8 @@ const TARGET_REFRESH: ReadonlySet<string> = new Set(['INVITE', 'UPDATE', 'SUBSCR
 export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler {
   readonly dialogs = new DialogTable<AppConnection>();
   private readonly inbound = new Map<string, InboundRequest>();
-  /** Ids of requests the application answered lately (a second answer is refused by name). */
-  private readonly answeredIds: RecentIds;
+  /** Requests the application answered lately (a second answer is refused by name). */
+  private readonly answeredIds = new AnsweredRing();
   private readonly outbound = new Map<string, OutboundRequest>();
   private stack!: SipStack;
   private routes: RouteTable<AppConnection> | undefined;
@@ -92,7 +92,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   constructor(private readonly opts: DrachtioCoreOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'drachtio' });
     this.t1 = opts.timers.t1;
-    this.answeredIds = new RecentIds(64 * this.t1);
     this.deadlines = new AnswerDeadlines(opts.appAnswerTimeoutMs ?? 64_000, (inb) => this.unanswered(inb));
     this.overload = new OverloadGuard({ ...DEFAULT_OVERLOAD, ...opts.overload }, () => this.pending.value);
   }
@@ -140,7 +139,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   /** Stops every dialog timer (shutdown). */
   close(): void {
     this.deadlines.close();
-    this.answeredIds.close();
     this.overload.close();
     for (const d of this.dialogs.values()) this.clearDialogTimers(d as AppDialog);
     for (const inb of this.inbound.values()) this.stopReliable(inb);
@@ -181,6 +179,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     tx.context = inb;
     this.inbound.set(inb.id, inb);
     inb.deadline = this.deadlines.add(inb);
+    this.answeredIds.issued(inb.id);
     conn.notify(networkFrame(req.toString(), source, inb.id, '', source));
   }
 
@@ -238,7 +237,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     AnswerDeadlines.forget(inb.deadline);
     inb.deadline = undefined;
     // Only the id stays, so a second answer still hears "final response already sent".
-    if (answeredByApp) this.answeredIds.add(inb.id);
+    if (answeredByApp) this.answeredIds.answered(inb.id);
     if (inb.tx.context === inb && inb.tx.state !== 'terminated') inb.tx.release();
   }
 
@@ -421,6 +420,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     tx.context = inb;
     this.inbound.set(inb.id, inb);
     inb.deadline = this.deadlines.add(inb);
+    this.answeredIds.issued(inb.id);
     if (method === 'INVITE') d.pendingServerInvite = inb;
     if (method === 'BYE') {
       this.endDialog(d);

@@ -15,6 +15,13 @@ export function newTxnId(): string {
   return PREFIX + '.' + txnCounter.toString(36);
 }
 
+/** The counter inside a transaction id this process made, or undefined for any other string. */
+export function txnCounterOf(id: string): number | undefined {
+  if (id.length <= PREFIX.length + 1 || !id.startsWith(PREFIX) || id.charCodeAt(PREFIX.length) !== 0x2e) return undefined;
+  const n = parseInt(id.slice(PREFIX.length + 1), 36);
+  return Number.isSafeInteger(n) && n > 0 ? n : undefined;
+}
+
 /** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per few hundred tags, not one per tag. */
 let pool = Buffer.alloc(0);
 let poolAt = 0;

@@ -78,12 +78,15 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
   private acked = false;
   private sendErrorHandler: ((err: Error) => void) | undefined;
 
+  source: MessageSource | undefined;
+
   constructor(
     request: SipRequest,
-    readonly source: MessageSource,
+    source: MessageSource,
     private readonly host: ServerHost,
   ) {
     this.req = request;
+    this.source = source;
     serverCounter = (serverCounter + 1) % Number.MAX_SAFE_INTEGER;
     this.id = 's' + serverCounter.toString(36);
     this.method = request.method;
@@ -137,7 +140,11 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
     if (this.isInvite ? this.acked || this.state === 'confirmed' : !this.reliable && this.state === 'completed') {
       // Only absorbing (an ACKed INVITE) or repeating `lastBytes` (non-INVITE, UDP) is left.
       this.reqBytes = undefined;
-      if (this.isInvite) this.lastBytes = undefined;
+      this.source = undefined;
+      if (this.isInvite) {
+        this.lastBytes = undefined;
+        this.dest = undefined;
+      }
     } else if (req !== undefined) this.reqBytes = req._raw ?? req.toBuffer();
   }
 
@@ -209,7 +216,7 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
   retransmission(source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
     const first = this.source;
-    const moved = source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port;
+    const moved = first !== undefined && (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port);
     // Released over UDP: the reply goes where the Via said, whichever address the copy came from.
     if (moved && (this.req !== undefined || this.reqBytes !== undefined)) this.dest = this.host.route(this.request, source);
     this.resend();
@@ -241,7 +248,7 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
     this.lastRes = response;
     if (response.status >= 200) this.finalStatus = response.status;
     this.lastBytes = response.toBuffer();
-    this.dest ??= this.host.route(this.request, this.source);
+    this.dest ??= this.host.route(this.request, this.source!);
     this.resend();
   }
 

@@ -43,7 +43,8 @@ export interface ServerTransaction {
   /** Request method (for CANCEL: 'CANCEL'). */
   readonly method: string;
   readonly request: SipRequest;
-  readonly source: MessageSource;
+  /** Where the request came from; undefined once release() dropped it. */
+  readonly source: MessageSource | undefined;
   readonly state: ServerState;
   readonly reliable: boolean;
   /** Last response sent, if any (parsed again from bytes after release(); gone once an ACKed INVITE is released). */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { AnswerDeadlines } from '../../../src/engine/drachtio/answer-deadline.js';
-import { RecentIds } from '../../../src/engine/drachtio/recent-ids.js';
+import { AnsweredRing } from '../../../src/engine/drachtio/answered-ring.js';
+import { newTxnId, txnCounterOf } from '../../../src/engine/drachtio/ids.js';
 
 describe('AnswerDeadlines', () => {
   it('expires only unanswered items, oldest first, and holds nothing once the queue is drained', () => {
@@ -58,19 +59,29 @@ describe('AnswerDeadlines.forget', () => {
   });
 });
 
-describe('RecentIds', () => {
-  it('remembers an id for one to two windows, then forgets it with the older set', () => {
-    const ids = new RecentIds(1000);
-    ids.add('a');
-    expect(ids.has('a')).toBe(true);
-    ids.turn();
-    ids.add('b');
-    expect(ids.has('a')).toBe(true);
-    ids.turn();
-    expect(ids.has('a')).toBe(false);
-    expect(ids.has('b')).toBe(true);
-    ids.turn();
-    expect(ids.size).toBe(0);
-    ids.close();
+describe('AnsweredRing', () => {
+  it('remembers answered ids of this process, and nothing for ids it never issued', () => {
+    const ring = new AnsweredRing();
+    const a = newTxnId();
+    const b = newTxnId();
+    ring.issued(a);
+    ring.issued(b);
+    ring.answered(a);
+    expect(ring.has(a)).toBe(true);
+    expect(ring.has(b)).toBe(false);
+    expect(ring.has('someone-else.1')).toBe(false);
+    expect(ring.has(a.replace(/\.[0-9a-z]+$/, '.zzzzzz'))).toBe(false); // newer than any issued
+  });
+
+  it('forgets an id once its slot is issued again', () => {
+    const ring = new AnsweredRing();
+    const a = newTxnId();
+    ring.issued(a);
+    ring.answered(a);
+    const n = txnCounterOf(a)!;
+    const later = a.replace(/\.[0-9a-z]+$/, '.' + (n + (1 << 21)).toString(36));
+    ring.issued(later);
+    expect(ring.has(a)).toBe(false);
+    expect(ring.has(later)).toBe(false);
   });
 });
