@@ -1,3 +1,4 @@
+import { internMethod } from '../message/intern.js';
 import { isToken } from '../message/chars.js';
 import { headerName, type HeaderField } from '../message/index.js';
 
@@ -58,7 +59,7 @@ export function parseAppMessage(text: string): AppMessage | string {
     if (parts.length !== 3 || parts[2] !== 'SIP/2.0' || !isToken(parts[0]!) || parts[1]!.length === 0) {
       return `invalid or missing method supplied on start line: ${start}`;
     }
-    method = parts[0]!.toUpperCase();
+    method = internMethod(parts[0]!.toUpperCase());
     uri = parts[1]!;
   }
   const headers: HeaderField[] = [];

@@ -1,6 +1,6 @@
 import { createNon2xxAck, type SipRequest, type SipResponse } from '../message/index.js';
 import { reparse } from './reparse.js';
-import type { Deadlines, DeadlineTarget } from './deadlines.js';
+import { WithDeadline, type Deadlines } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import type { ClientHandler, ClientState, ClientTransaction, TransactionTimers } from './types.js';
@@ -48,7 +48,7 @@ export interface ClientHost {
  *
  * A send failure reports onTransportError and terminates.
  */
-export class ClientTx implements ClientTransaction, DeadlineTarget {
+export class ClientTx extends WithDeadline implements ClientTransaction {
   readonly method: string;
   readonly reliable: boolean;
   private st: ClientState | undefined;
@@ -62,10 +62,6 @@ export class ClientTx implements ClientTransaction, DeadlineTarget {
   private ackBytes: Buffer | undefined;
   private retransmitTimer: NodeJS.Timeout | undefined;
   private interval: number;
-  /** Sequence of the armed deadline (Timer B, C, D, F, K or M); moving it on cancels that deadline. */
-  private deadlineSeq = 0;
-  /** Duration of the armed deadline (its FIFO), 0 when none. */
-  private deadlineMs = 0;
   private sendErrorHandler: ((err: Error) => void) | undefined;
 
   /** The parsed request until a final response; afterwards parsed again from `bytes` if read (a late CANCEL). */
@@ -78,6 +74,7 @@ export class ClientTx implements ClientTransaction, DeadlineTarget {
     readonly handler: ClientHandler,
     private readonly host: ClientHost,
   ) {
+    super();
     this.req = request;
     this.method = request.method;
     this.destination = destination;
@@ -112,27 +109,19 @@ export class ClientTx implements ClientTransaction, DeadlineTarget {
 
   /** Timer B, C or F: no final response in time; D, K or M: the end of the absorbing window. */
   onDeadline(seq: number): void {
-    if (seq !== this.deadlineSeq) return;
+    if (!this.deadlineIsCurrent(seq)) return;
     const state = this.state;
     if (state === 'terminated') return;
     this.terminate();
     if (state === 'calling' || state === 'trying' || state === 'proceeding') this.handler.onTimeout(this);
   }
 
-  deadlineIsCurrent(seq: number): boolean {
-    return seq === this.deadlineSeq && this.state !== 'terminated';
+  protected get deadlines(): Deadlines {
+    return this.host.deadlines;
   }
 
-  private armDeadline(ms: number): void {
-    this.cancelDeadline();
-    this.deadlineMs = ms;
-    this.host.deadlines.arm(ms, this, ++this.deadlineSeq);
-  }
-
-  private cancelDeadline(): void {
-    this.deadlineSeq++;
-    if (this.deadlineMs > 0) this.host.deadlines.prune(this.deadlineMs);
-    this.deadlineMs = 0;
+  protected get ended(): boolean {
+    return this.state === 'terminated';
   }
 
   receive(res: SipResponse, source: MessageSource): void {

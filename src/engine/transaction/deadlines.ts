@@ -125,3 +125,34 @@ class DeadlineFifo {
     }
   };
 }
+
+/**
+ * The deadline bookkeeping both transaction kinds share: which deadline is armed (its
+ * sequence number and FIFO), so that arming another or cancelling makes the old entry
+ * stale. Fields on the transaction itself, not an object of its own per transaction.
+ */
+export abstract class WithDeadline implements DeadlineTarget {
+  private deadlineSeq = 0;
+  /** Duration of the armed deadline (its FIFO), 0 when none. */
+  private deadlineMs = 0;
+
+  protected abstract get deadlines(): Deadlines;
+  protected abstract get ended(): boolean;
+  abstract onDeadline(seq: number): void;
+
+  deadlineIsCurrent(seq: number): boolean {
+    return seq === this.deadlineSeq && !this.ended;
+  }
+
+  protected armDeadline(ms: number): void {
+    this.cancelDeadline();
+    this.deadlineMs = ms;
+    this.deadlines.arm(ms, this, ++this.deadlineSeq);
+  }
+
+  protected cancelDeadline(): void {
+    this.deadlineSeq++;
+    if (this.deadlineMs > 0) this.deadlines.prune(this.deadlineMs);
+    this.deadlineMs = 0;
+  }
+}

@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
 import { reparse } from './reparse.js';
-import type { Deadlines, DeadlineTarget } from './deadlines.js';
+import { WithDeadline, type Deadlines } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import { SwitchboardError } from '../../util/errors.js';
@@ -51,7 +51,7 @@ let serverCounter = 0;
  *
  * Any send failure ends the transaction with 'transport-error'.
  */
-export class ServerTx implements ServerTransaction, DeadlineTarget {
+export class ServerTx extends WithDeadline implements ServerTransaction {
   readonly id: string;
   readonly method: string;
   readonly reliable: boolean;
@@ -71,10 +71,6 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
   private dest: Destination | undefined;
   private retransmitTimer: NodeJS.Timeout | undefined;
   private retransmitInterval = 0;
-  /** Sequence of the armed deadline (Timer H, I, J or L); moving it on cancels that deadline. */
-  private deadlineSeq = 0;
-  /** Duration of the armed deadline (its FIFO), 0 when none. */
-  private deadlineMs = 0;
   private acked = false;
   private sendErrorHandler: ((err: Error) => void) | undefined;
 
@@ -85,6 +81,7 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
     source: MessageSource,
     private readonly host: ServerHost,
   ) {
+    super();
     this.req = request;
     this.source = source;
     serverCounter = (serverCounter + 1) % Number.MAX_SAFE_INTEGER;
@@ -181,27 +178,19 @@ export class ServerTx implements ServerTransaction, DeadlineTarget {
 
   /** Timer L (accepted), H (completed INVITE), J (completed non-INVITE) or I (confirmed). */
   onDeadline(seq: number): void {
-    if (seq !== this.deadlineSeq) return;
+    if (!this.deadlineIsCurrent(seq)) return;
     const state = this.state;
     if (state === 'accepted') this.end(this.acked ? 'completed' : 'no-ack');
     else if (state === 'completed') this.end(this.isInvite ? 'no-ack' : 'completed');
     else if (state === 'confirmed') this.end('completed');
   }
 
-  deadlineIsCurrent(seq: number): boolean {
-    return seq === this.deadlineSeq && this.state !== 'terminated';
+  protected get deadlines(): Deadlines {
+    return this.host.deadlines;
   }
 
-  private armDeadline(ms: number): void {
-    this.cancelDeadline();
-    this.deadlineMs = ms;
-    this.host.deadlines.arm(ms, this, ++this.deadlineSeq);
-  }
-
-  private cancelDeadline(): void {
-    this.deadlineSeq++;
-    if (this.deadlineMs > 0) this.host.deadlines.prune(this.deadlineMs);
-    this.deadlineMs = 0;
+  protected get ended(): boolean {
+    return this.state === 'terminated';
   }
 
   ackReceived(): void {
