@@ -111,6 +111,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const d = inb.dialog;
     if (d !== undefined && inb.req.toTag === undefined) this.endDialog(d);
     else if (d !== undefined && d.pendingServerInvite === inb) d.pendingServerInvite = undefined;
+    this.settled(inb, false);
   }
 
   /** Connects the core to the started stack and, when there is a control port, its route table. */
@@ -155,14 +156,14 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       if (d !== undefined) return this.requestInDialog(d, tx, req, source);
       // RFC 3261 §12.2.2: a request for a dialog we do not know.
       if (method === 'INVITE' || method === 'BYE' || method === 'UPDATE' || method === 'PRACK' || method === 'REFER') {
-        return tx.respond(createResponse(req, 481));
+        return this.answerAlone(tx, createResponse(req, 481));
       }
     } else if (method === 'BYE' || method === 'UPDATE' || method === 'PRACK') {
-      return tx.respond(createResponse(req, 481, { toTag: newTag() }));
+      return this.answerAlone(tx, createResponse(req, 481, { toTag: newTag() }));
     }
     if (method === 'INVITE') {
       if (this.overload.shouldShed()) {
-        return tx.respond(createResponse(req, 503, { toTag: newTag(), headers: [['Retry-After', String(this.opts.overload?.retryAfterSeconds ?? DEFAULT_OVERLOAD.retryAfterSeconds)]] }));
+        return this.answerAlone(tx, createResponse(req, 503, { toTag: newTag(), headers: [['Retry-After', String(this.opts.overload?.retryAfterSeconds ?? DEFAULT_OVERLOAD.retryAfterSeconds)]] }));
       }
       tx.respond(createResponse(req, 100));
     }
@@ -170,7 +171,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (method === 'INVITE') this.cdr('attempt', 'network', req);
     if (conn === undefined) {
       const res = createResponse(req, 503, { toTag: newTag() });
-      tx.respond(res);
+      this.answerAlone(tx, res);
       if (method === 'INVITE') this.cdr('stop', 'application', res, 'call-rejected');
       return;
     }
@@ -197,15 +198,15 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   onCancel(cancelTx: ServerTransaction, cancel: SipRequest, inviteTx: ServerTransaction | undefined, source: MessageSource): void {
-    if (inviteTx === undefined) return cancelTx.respond(createResponse(cancel, 481, { toTag: newTag() }));
+    if (inviteTx === undefined) return this.answerAlone(cancelTx, createResponse(cancel, 481, { toTag: newTag() }));
     const inb = inviteTx.context as InboundRequest | undefined;
     const final = inviteTx.finalStatus;
     if (final >= 200) {
       // RFC 3261 §9.2: too late to cancel; after a 2xx the caller ends the call with BYE.
-      return cancelTx.respond(createResponse(cancel, final < 300 ? 481 : 200, { toTag: inviteTx.finalToTag ?? newTag() }));
+      return this.answerAlone(cancelTx, createResponse(cancel, final < 300 ? 481 : 200, { toTag: inviteTx.finalToTag ?? newTag() }));
     }
     const tag = inb?.localTag ?? newTag();
-    cancelTx.respond(createResponse(cancel, 200, { toTag: tag }));
+    this.answerAlone(cancelTx, createResponse(cancel, 200, { toTag: tag }));
     const res487 = createResponse(inviteTx.request, 487, { toTag: tag });
     inviteTx.respond(res487);
     if (inb === undefined) return;
@@ -225,6 +226,12 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (answered) this.cdr('stop', 'network', cancel, 'call-canceled');
     // The application never answered it: a late answer hears "unknown transaction" (behaviour doc §5.1).
     this.settled(inb, false);
+  }
+
+  /** A final answer the core gives by itself on a transaction nobody else holds: keep only what retransmissions need. */
+  private answerAlone(tx: ServerTransaction, res: SipResponse): void {
+    tx.respond(res);
+    tx.release();
   }
 
   /**
@@ -320,6 +327,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       inb.finalSent = true;
       this.inbound.delete(inb.id);
       inb.tx.respond(createResponse(inb.req, 483, { toTag: newTag() }));
+      this.settled(inb, false);
       return conn.reply(msgId, 'NOK|Rejected with 483 Too Many Hops due to Max-Forwards value of 0');
     }
     const app = parseAppMessage(sipText.length > 0 ? sipText : `${inb.req.method} ${inb.req.uri} SIP/2.0\r\n\r\n`);
@@ -384,6 +392,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
         // the transaction already ended
       }
       if (inb.dialog !== undefined && inb.req.toTag === undefined) this.endDialog(inb.dialog);
+      this.settled(inb, false);
     }
     for (const out of this.outbound.values()) {
       if (out.conn !== conn || out.tx.finalStatus !== 0) continue;
@@ -397,17 +406,17 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private requestInDialog(d: AppDialog, tx: ServerTransaction, req: SipRequest, source: MessageSource): void {
     const method = req.method;
     const conn = d.owner;
-    if (conn.closed) return tx.respond(createResponse(req, 481));
+    if (conn.closed) return this.answerAlone(tx, createResponse(req, 481));
     if (method === 'INVITE') {
       tx.respond(createResponse(req, 100));
-      if (d.pendingClientInvite !== undefined) return tx.respond(createResponse(req, 491));
+      if (d.pendingClientInvite !== undefined) return this.answerAlone(tx, createResponse(req, 491));
       if (d.pendingServerInvite !== undefined && !d.pendingServerInvite.finalSent) {
-        return tx.respond(createResponse(req, 500, { headers: [['Retry-After', String(Math.floor(Math.random() * 11))]] }));
+        return this.answerAlone(tx, createResponse(req, 500, { headers: [['Retry-After', String(Math.floor(Math.random() * 11))]] }));
       }
     }
     if (method === 'INVITE' || method === 'UPDATE') {
       const se = parseSessionExpires(req.get('session-expires'));
-      if (se !== undefined && se.seconds < MIN_SE) return tx.respond(createResponse(req, 422, { headers: [['Min-SE', String(MIN_SE)]] }));
+      if (se !== undefined && se.seconds < MIN_SE) return this.answerAlone(tx, createResponse(req, 422, { headers: [['Min-SE', String(MIN_SE)]] }));
       this.stopSessionTimer(d);
     }
     if (TARGET_REFRESH.has(method)) {
@@ -915,6 +924,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
             // already ended
           }
           if (inb.dialog !== undefined) this.endDialog(inb.dialog);
+          this.settled(inb, false);
         }
         return;
       }

@@ -21,7 +21,8 @@ export interface DeadlineTarget {
 export class Deadlines {
   private readonly fifos = new Map<number, DeadlineFifo>();
 
-  constructor(private readonly now: () => number = Date.now) {}
+  /** Monotonic by default: a step of the wall clock (NTP, a resumed VM) must not fire or hold back SIP timers. */
+  constructor(private readonly now: () => number = () => performance.now()) {}
 
   arm(afterMs: number, target: DeadlineTarget, seq: number): void {
     let fifo = this.fifos.get(afterMs);
@@ -98,7 +99,8 @@ class DeadlineFifo {
     const { targets, seqs, ats } = this;
     this.firing = true;
     try {
-      while (this.head < targets.length && ats[this.head]! <= now) {
+      // close() inside onDeadline replaces the arrays: stop walking the old ones.
+      while (targets === this.targets && this.head < targets.length && ats[this.head]! <= now) {
         const i = this.head++;
         const target = targets[i]!;
         targets[i] = undefined;

@@ -134,16 +134,18 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
     this.lastRes = undefined;
     this.context = undefined;
     this.sendErrorHandler = undefined;
-    if (this.isInvite ? this.acked || this.state === 'confirmed' : !this.reliable && this.state === 'completed') {
-      // Only absorbing (an ACKed INVITE) or repeating `lastBytes` (non-INVITE, UDP) is left.
+    if (this.isInvite && (this.acked || this.state === 'confirmed')) {
+      // Only absorbing retransmissions is left: nothing to answer, nowhere to send.
       this.reqBytes = undefined;
       this.source = undefined;
-      if (this.isInvite) {
-        this.lastBytes = undefined;
-        this.dest = undefined;
-      }
-    } else if (req !== undefined) this.reqBytes = req._raw ?? req.toBuffer();
+      this.lastBytes = undefined;
+      this.dest = undefined;
+    } else if (req !== undefined) {
+      // Kept to answer a copy that arrives another way (a new TCP connection) where it came from.
+      this.reqBytes = req._raw ?? req.toBuffer();
+    }
   }
+
 
   respond(response: SipResponse): void {
     const status = response.status;

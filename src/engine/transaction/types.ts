@@ -81,9 +81,9 @@ export interface ServerTransaction {
    * The TU needs nothing more from this transaction than its own retransmission handling:
    * the parsed messages and `context` are dropped. What is left depends on what the
    * transaction still does: an INVITE waiting for the ACK of its non-2xx keeps its bytes
-   * (`request`, `lastResponse` parsed again if read); a UDP non-INVITE keeps only the
-   * answer it repeats (reading `request` then throws); an ACKed INVITE keeps only
-   * `finalStatus`.
+   * (`request`, `lastResponse` parsed again if read), and so does a non-INVITE, which may
+   * have to answer a copy arriving another way; an ACKed INVITE keeps only `finalStatus`
+   * (reading `request` then throws).
    */
   release(): void;
 }

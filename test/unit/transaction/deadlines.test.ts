@@ -59,4 +59,28 @@ describe('Deadlines (one FIFO and one timer per duration)', () => {
     expect(vi.getTimerCount()).toBe(0);
     d.close();
   });
+
+  it('stops at once when closed from inside a deadline callback', () => {
+    const d = new Deadlines();
+    const fired: string[] = [];
+    const closer: DeadlineTarget = { onDeadline: () => { fired.push('closer'); d.close(); }, deadlineIsCurrent: () => true };
+    const after: DeadlineTarget = { onDeadline: () => fired.push('after'), deadlineIsCurrent: () => true };
+    d.arm(100, closer, 1);
+    d.arm(100, after, 1);
+    expect(() => vi.advanceTimersByTime(200)).not.toThrow();
+    expect(fired).toEqual(['closer']);
+    expect(vi.getTimerCount()).toBe(0);
+  });
+
+  it('follows the monotonic clock, not the wall clock', () => {
+    const log: string[] = [];
+    const d = new Deadlines();
+    const a = new Target(log, 'a');
+    a.arm(d, 1000);
+    vi.setSystemTime(Date.now() + 3_600_000); // the wall clock jumps an hour
+    vi.advanceTimersByTime(999);
+    expect(log).toEqual([]);
+    vi.advanceTimersByTime(1);
+    expect(log).toHaveLength(1);
+  });
 });
