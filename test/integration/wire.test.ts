@@ -118,6 +118,12 @@ describe('control port refusals', () => {
   });
 });
 
+/** Waits for the network frame carrying `callId` and returns its transaction id (token 8). */
+async function networkTxnId(app: { readonly frames: readonly string[] }, callId: string): Promise<string> {
+  expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
+  return app.frames.find((f) => f.includes(callId))!.split('\r\n')[0]!.split('|')[8]!;
+}
+
 describe('sip frames', () => {
   it('a new request gets the Msg sent echo with the headers the engine added', async () => {
     const uas = await MiniUas.start();
@@ -188,8 +194,7 @@ describe('sip frames', () => {
     try {
       const callId = 'wire-cancelled-1';
       await peer.send(loopbackRequest('INVITE', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
-      expect(await waitFor(() => app.frames.some((f) => f.includes(callId)), 3000)).toBe(true);
-      const txnId = app.frames.find((f) => f.includes(callId))!.split('\r\n')[0]!.split('|')[8]!;
+      const txnId = await networkTxnId(app, callId);
       await peer.send(loopbackRequest('CANCEL', { callId, to: engine.udpPort, from: peer.port }), engine.udpPort);
       expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status === 487), 3000)).toBe(true);
       app.send(`c2|sip|${txnId}|\r\nSIP/2.0 486 Busy Here\r\nContent-Length: 0\r\n\r\n`);
@@ -202,8 +207,7 @@ describe('sip frames', () => {
       const tcp = await TcpPeer.connect(engine.tcpPort);
       try {
         await tcp.send(Buffer.from(loopbackRequest('OPTIONS', { callId: tcpCallId, to: engine.tcpPort, from: 5999 }).replace('SIP/2.0/UDP', 'SIP/2.0/TCP')));
-        expect(await waitFor(() => app.frames.some((f) => f.includes(tcpCallId)), 3000)).toBe(true);
-        const optId = app.frames.find((f) => f.includes(tcpCallId))!.split('\r\n')[0]!.split('|')[8]!;
+        const optId = await networkTxnId(app, tcpCallId);
         app.send(`c4|sip|${optId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);
         expect((await app.reply('c4')).split('|')[3]).toBe('OK');
         app.send(`c5|sip|${optId}|\r\nSIP/2.0 200 OK\r\nContent-Length: 0\r\n\r\n`);

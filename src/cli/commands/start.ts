@@ -7,7 +7,6 @@
  * @example
  *   $ switchboard start --config config/switchboard.example.yaml
  */
-import { usePlainEnvironment } from '../../util/plain-env.js';
 import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { B2buaApp, type DrachtioTarget } from '../../app/b2bua.js';
@@ -25,6 +24,7 @@ import { createLogger, type Logger } from '../../util/logger.js';
 import { parseOptions } from '../args.js';
 import { EXIT_INVALID, EXIT_OK, EXIT_USAGE } from '../exit-codes.js';
 import { untilSignal } from './engine.js';
+import { usePlainEnvironment } from '../../util/plain-env.js';
 
 export const summary = 'run the SIP engine and the application (the main job)';
 

@@ -177,10 +177,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     }
     const inb = new InboundRequest(newTxnId(), tx, req, conn, source);
     if (method === 'INVITE') inb.countIn(this.pending);
-    tx.context = inb;
-    this.inbound.set(inb.id, inb);
-    inb.deadline = this.deadlines.add(inb);
-    this.answeredIds.issued(inb.id);
+    this.admitted(inb);
     conn.notify(networkFrame(req.toString(), source, inb.id, '', source));
   }
 
@@ -226,6 +223,14 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (answered) this.cdr('stop', 'network', cancel, 'call-canceled');
     // The application never answered it: a late answer hears "unknown transaction" (behaviour doc §5.1).
     this.settled(inb, false);
+  }
+
+  /** A request handed to the application: reachable by its id until settled(). */
+  private admitted(inb: InboundRequest): void {
+    inb.tx.context = inb;
+    this.inbound.set(inb.id, inb);
+    inb.deadline = this.deadlines.add(inb);
+    this.answeredIds.issued(inb.id);
   }
 
   /** A final answer the core gives by itself on a transaction nobody else holds: keep only what retransmissions need. */
@@ -325,7 +330,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     const mf = Number(inb.req.get('max-forwards') ?? '70');
     if (Number.isFinite(mf) && mf <= 0) {
       inb.finalSent = true;
-      this.inbound.delete(inb.id);
       inb.tx.respond(createResponse(inb.req, 483, { toTag: newTag() }));
       this.settled(inb, false);
       return conn.reply(msgId, 'NOK|Rejected with 483 Too Many Hops due to Max-Forwards value of 0');
@@ -426,10 +430,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     if (method === 'PRACK') this.prackReceived(d, req);
     const inb = new InboundRequest(newTxnId(), tx, req, conn, source);
     inb.dialog = d;
-    tx.context = inb;
-    this.inbound.set(inb.id, inb);
-    inb.deadline = this.deadlines.add(inb);
-    this.answeredIds.issued(inb.id);
+    this.admitted(inb);
     if (method === 'INVITE') d.pendingServerInvite = inb;
     if (method === 'BYE') {
       this.endDialog(d);

@@ -146,7 +146,7 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     this.finalStatus = status;
     this.state = 'completed';
     this.stopRetransmit();
-    this.clearDeadline();
+    this.cancelDeadline();
     this.handler.onResponse(this, res, source);
     this.settle();
     if (this.state !== 'completed') return;
@@ -177,7 +177,7 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     this.finalStatus = status;
     this.state = 'completed';
     this.stopRetransmit();
-    this.clearDeadline();
+    this.cancelDeadline();
     this.ackBytes = createNon2xxAck(this.request, res).toBuffer();
     this.send(this.ackBytes);
     this.handler.onResponse(this, res, source);
@@ -198,7 +198,7 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     if (this.state === 'terminated') return;
     this.state = 'terminated';
     this.stopRetransmit();
-    this.clearDeadline();
+    this.cancelDeadline();
     this.sendErrorHandler = undefined;
     this.host.ended(this);
   }
@@ -230,10 +230,6 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
   private stopRetransmit(): void {
     if (this.retransmitTimer !== undefined) clearTimeout(this.retransmitTimer);
     this.retransmitTimer = undefined;
-  }
-
-  private clearDeadline(): void {
-    this.cancelDeadline();
   }
 }
 

@@ -16,7 +16,7 @@ export interface DeadlineTarget {
  * holds no timer.
  *
  * @example
- *   deadlines.arm(64 * t1, tx, ++tx.seq);   // later: tx.onDeadline(seq), ignored if tx.seq moved on
+ *   deadlines.arm(64 * t1, tx, seq);   // later: tx.onDeadline(seq), ignored unless tx.deadlineIsCurrent(seq)
  */
 export class Deadlines {
   private readonly fifos = new Map<number, DeadlineFifo>();

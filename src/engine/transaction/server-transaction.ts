@@ -123,10 +123,9 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
 
   /**
    * The TU needs nothing more than the absorbing and retransmitting this transaction does
-   * by itself: the parsed request and response and the TU's context go, and a call's
+   * by itself: the parsed request and response and the TU's context go, so a call's
    * transactions linger through Timer J/L holding a few buffers instead of parsed
-   * messages (fewer live objects for the garbage collector). `request` and
-   * `lastResponse` are parsed again from bytes if read later.
+   * messages (fewer live objects for the garbage collector). See ServerTransaction.release.
    */
   release(): void {
     const req = this.req;
@@ -145,7 +144,6 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       this.reqBytes = req._raw ?? req.toBuffer();
     }
   }
-
 
   respond(response: SipResponse): void {
     const status = response.status;
@@ -206,10 +204,11 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
    */
   retransmission(source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
-    const first = this.source;
-    const moved = first !== undefined && (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port);
-    // Released over UDP: the reply goes where the Via said, whichever address the copy came from.
-    if (moved && (this.req !== undefined || this.reqBytes !== undefined)) this.dest = this.host.route(this.request, source);
+    // Only an ACKed INVITE drops its source, and it returned above.
+    const first = this.source!;
+    if (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port) {
+      this.dest = this.host.route(this.request, source);
+    }
     this.resend();
   }
 
