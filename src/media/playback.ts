@@ -6,6 +6,10 @@
  * but it answers with the file's duration; the next fragment is sent when that time
  * (plus one 20 ms frame of slack) has passed. A new play or stop() supersedes whatever
  * runs: each run holds a generation number and gives up once it is no longer current.
+ * Commands to rtpengine go one at a time, each after the previous one's reply: its ng
+ * socket is served by several threads, so a `stop media` and the `play media` sent
+ * right after it (an IVR barge-in) could otherwise be carried out the other way round,
+ * and the new prompt would be the one stopped.
  *
  * | state   | event                       | next    | action                                  |
  * |---------|-----------------------------|---------|-----------------------------------------|
@@ -35,6 +39,8 @@ export class Playback {
   private playing = false;
   private wake: (() => void) | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** Settles after the last command sent to rtpengine has been answered (or failed). */
+  private lastCommand: Promise<unknown> = Promise.resolve();
 
   constructor(
     private readonly client: MediaClient,
@@ -54,7 +60,7 @@ export class Playback {
     // In flight counts as playing, so a stop() racing this start still sends `stop media`.
     this.playing = true;
     try {
-      await this.client.playMedia({ ...this.party, file: this.resolveFile(file), repeatTimes: LOOP_TIMES });
+      await this.inTurn(() => this.client.playMedia({ ...this.party, file: this.resolveFile(file), repeatTimes: LOOP_TIMES }));
     } catch (err) {
       if (generation === this.generation) this.playing = false;
       throw err;
@@ -69,7 +75,7 @@ export class Playback {
       this.playing = true;
       let durationMs: number | undefined;
       try {
-        ({ durationMs } = await this.client.playMedia({ ...this.party, file: this.resolveFile(file) }));
+        ({ durationMs } = await this.inTurn(() => this.client.playMedia({ ...this.party, file: this.resolveFile(file) })));
       } catch (err) {
         if (generation === this.generation) this.playing = false;
         throw err;
@@ -89,12 +95,19 @@ export class Playback {
   async stop(): Promise<void> {
     const wasPlaying = this.playing;
     this.supersede();
-    if (wasPlaying) await this.client.stopMedia(this.party);
+    if (wasPlaying) await this.inTurn(() => this.client.stopMedia(this.party));
   }
 
   /** Forgets pending timers without telling rtpengine (the call is being deleted anyway). */
   cancel(): void {
     this.supersede();
+  }
+
+  /** Sends a command once every earlier one has been answered, so rtpengine sees them in order. */
+  private inTurn<T>(send: () => Promise<T>): Promise<T> {
+    const result = this.lastCommand.then(send);
+    this.lastCommand = result.catch(() => undefined);
+    return result;
   }
 
   private supersede(): number {

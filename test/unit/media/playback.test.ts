@@ -12,6 +12,7 @@ beforeEach(async () => {
   vi.useFakeTimers();
   ng = new FakeNg((command, params) => {
     if (command !== 'play media') return defaultAnswer(command, params);
+    if (params.file === '/m/refused.wav') return { result: 'error', 'error-reason': 'Failed to start media playback' };
     const duration = durations[String(params.file)];
     return duration === undefined ? { result: 'ok' } : { result: 'ok', duration };
   });
@@ -78,6 +79,38 @@ describe('Playback', () => {
     ng.release();
     await Promise.all([starting, stopping]);
     expect(ng.sent.slice(1).map((s) => s.command)).toEqual(['play media', 'stop media']);
+  });
+
+  it('a play right after a stop (IVR barge-in) waits for the stop to be answered, so rtpengine cannot reorder them', async () => {
+    const p = new Playback(media, { callId: 'c', tag: 'a' });
+    const first = p.sequence(['/m/a.wav']);
+    await vi.advanceTimersByTimeAsync(100);
+    ng.hold = true;
+    const stopping = p.stop();
+    const next = p.sequence(['/m/b.wav']);
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ng.sent.slice(1).map((s) => s.command)).toEqual(['play media', 'stop media']);
+    ng.release();
+    await stopping;
+    await vi.advanceTimersByTimeAsync(0);
+    expect(ng.sent.slice(1).map((s) => [s.command, s.params.file])).toEqual([
+      ['play media', '/m/a.wav'],
+      ['stop media', undefined],
+      ['play media', '/m/b.wav'],
+    ]);
+    expect(await first).toBe('stopped');
+    await vi.advanceTimersByTimeAsync(520);
+    expect(await next).toBe('done');
+  });
+
+  it('a failed command does not block the ones after it', async () => {
+    const p = new Playback(media, { callId: 'c', tag: 'a' });
+    const failing = p.loop('/m/refused.wav').catch((e: unknown) => e);
+    const after = p.sequence(['/m/a.wav']);
+    await vi.advanceTimersByTimeAsync(1000);
+    expect(isSwitchboardError(await failing)).toBe(true);
+    expect(await after).toBe('done');
+    expect(plays().map((x) => x.file)).toEqual(['/m/refused.wav', '/m/a.wav']);
   });
 
   it('refuses to chain a fragment whose duration rtpengine did not report', async () => {
