@@ -68,7 +68,8 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
   private req: SipRequest | undefined;
 
   constructor(
-    readonly id: string,
+    /** Length of the branch at the start of the key: the id is sliced from the key only when read. */
+    private readonly idLength: number,
     request: SipRequest,
     destination: Destination,
     readonly handler: ClientHandler,
@@ -83,6 +84,11 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     this.state = this.method === 'INVITE' ? 'calling' : 'trying';
     this.bytes = request.toBuffer();
     this.interval = host.timers.t1;
+  }
+
+  /** The branch; made when read, so a lingering transaction holds no string for it. */
+  get id(): string {
+    return this.key.slice(0, this.idLength);
   }
 
   get state(): ClientState {

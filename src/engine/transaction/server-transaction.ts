@@ -52,7 +52,8 @@ let serverCounter = 0;
  * Any send failure ends the transaction with 'transport-error'.
  */
 export class ServerTx extends WithDeadline implements ServerTransaction {
-  readonly id: string;
+  /** Numbers the id, which is made only when read: a lingering transaction holds no string for it. */
+  private readonly serial: number;
   readonly method: string;
   readonly reliable: boolean;
   private st: ServerState | undefined;
@@ -85,11 +86,15 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
     this.req = request;
     this.source = source;
     serverCounter = (serverCounter + 1) % Number.MAX_SAFE_INTEGER;
-    this.id = 's' + serverCounter.toString(36);
+    this.serial = serverCounter;
     this.method = request.method;
     this.reliable = RELIABLE[source.transport];
     this.kind = this.method === 'INVITE' ? 'server:invite' : 'server:non-invite';
     this.state = this.method === 'INVITE' ? 'proceeding' : 'trying';
+  }
+
+  get id(): string {
+    return 's' + this.serial.toString(36);
   }
 
   get state(): ServerState {
@@ -139,6 +144,11 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       this.source = undefined;
       this.lastBytes = undefined;
       this.dest = undefined;
+    } else if (!this.reliable && !this.isInvite && this.finalStatus !== 0) {
+      // Over UDP a copy of the request is answered where the first answer went (its Via
+      // says where: RFC 3261 §18.2.2), so only the final's bytes and destination stay.
+      this.reqBytes = undefined;
+      this.source = undefined;
     } else if (req !== undefined) {
       // Kept to answer a copy that arrives another way (a new TCP connection) where it came from.
       this.reqBytes = req._raw ?? req.toBuffer();
@@ -200,16 +210,22 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
 
   /**
    * The request arrived again (same key). A copy that came another way (a new TCP
-   * connection after the first broke) is answered the way it came.
+   * connection after the first broke, or over TCP after UDP) is answered the way it came,
+   * routed by the copy itself (the same request), so a released transaction needs no
+   * bytes of its own for it.
    */
-  retransmission(source: MessageSource): void {
+  retransmission(copy: SipRequest, source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
-    // Only an ACKed INVITE drops its source, and it returned above.
-    const first = this.source!;
-    if (source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port) {
-      this.dest = this.host.route(this.request, source);
-    }
+    if (this.cameAnotherWay(source)) this.dest = this.host.route(copy, source);
     this.resend();
+  }
+
+  private cameAnotherWay(source: MessageSource): boolean {
+    const first = this.source;
+    // A released UDP transaction kept only where its answer went: a UDP copy from another
+    // port is still answered there (by its Via), a copy over a stream where it came.
+    if (first === undefined) return source.transport !== this.dest!.transport;
+    return source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port;
   }
 
   /** An ACK matched this INVITE transaction (ACK for a non-2xx final). Returns false when the TU must see it. */

@@ -5,6 +5,7 @@ import { clientKey, responseKey, serverKey } from './matching.js';
 import { ServerTx, type ServerHost } from './server-transaction.js';
 import { StateCounts } from './state-counts.js';
 import { Deadlines } from './deadlines.js';
+import { SharedDestinations } from './shared-destinations.js';
 import {
   DEFAULT_TIMERS,
   type ClientHandler,
@@ -32,6 +33,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
   readonly timers: TransactionTimers;
   readonly counts = new StateCounts();
   readonly deadlines = new Deadlines();
+  private readonly destinations = new SharedDestinations();
   private readonly server = new Map<string, ServerTx>();
   private readonly client = new Map<string, ClientTx>();
   private readonly sender: TransactionSender;
@@ -58,7 +60,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
       return;
     }
     if (existing !== undefined) {
-      existing.retransmission(source);
+      existing.retransmission(req, source);
       return;
     }
     const tx = new ServerTx(req, source, this);
@@ -87,8 +89,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
   request(request: SipRequest, destination: Destination, handler: ClientHandler): ClientTransaction {
     const branch = request.via?.branch ?? '';
     const key = clientKey(branch, request.method);
-    // The id as a slice of the (flat) key, which lives as long: not of the Via text.
-    const tx = new ClientTx(key.slice(0, branch.length), request, destination, handler, this);
+    const tx = new ClientTx(branch.length, request, this.destinations.get(destination), handler, this);
     tx.key = key;
     this.client.set(tx.key, tx);
     tx.start();
@@ -117,7 +118,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
   }
 
   route(request: SipRequest, source: MessageSource): Destination {
-    return this.responseRouter(request, source);
+    return this.destinations.get(this.responseRouter(request, source));
   }
 
   ended(tx: ServerTx | ClientTx, reason?: ServerEndReason): void {

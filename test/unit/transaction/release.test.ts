@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { Harness, request, responseTo, UDP_DEST, UDP_SOURCE } from './harness.js';
+import { Harness, request, responseTo, TCP_SOURCE, UDP_DEST, UDP_SOURCE } from './harness.js';
 
 beforeEach(() => {
   vi.useFakeTimers();
@@ -22,7 +22,42 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
     expect(tx.finalStatus).toBe(200);
     expect(tx.lastResponse?.toTag).toBe('srv1');
-    expect(tx.request.method).toBe('BYE'); // parsed again from its bytes
+    // Over UDP neither the request nor its source is kept: copies are answered where the first answer went.
+    expect(() => tx.request).toThrow(/released BYE/);
+    expect(tx.source).toBeUndefined();
+  });
+
+  it('a released UDP non-INVITE answers a copy from another port where its first answer went', () => {
+    const h = new Harness();
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
+    const tx = h.requests[0]!.tx;
+    h.respond(tx, 200);
+    tx.release();
+    h.layer.receiveRequest(request('BYE'), { ...UDP_SOURCE, port: UDP_SOURCE.port + 1 });
+    expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
+    expect(h.sent[1]!.dest).toBe(h.sent[0]!.dest);
+  });
+
+  it('a released UDP non-INVITE answers a copy that came over TCP on that connection', () => {
+    const h = new Harness();
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
+    const tx = h.requests[0]!.tx;
+    h.respond(tx, 200);
+    tx.release();
+    h.layer.receiveRequest(request('BYE'), TCP_SOURCE);
+    expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
+    expect(h.sent[1]!.dest).toMatchObject({ transport: 'tcp', connectionId: TCP_SOURCE.connectionId });
+  });
+
+  it('ids are made when read and stay the same', () => {
+    const h = new Harness();
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
+    const server = h.requests[0]!.tx;
+    expect(server.id).toMatch(/^s[0-9a-z]+$/);
+    expect(server.id).toBe(server.id);
+    const invite = request('INVITE');
+    const client = h.layer.request(invite, UDP_DEST, h);
+    expect(client.id).toBe(invite.via!.branch);
   });
 
   it('a released INVITE still waiting for the ACK of its non-2xx parses its request again when read', () => {
