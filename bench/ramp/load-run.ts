@@ -45,7 +45,7 @@ export async function runLoad(o: LoadOptions, resultsDir: string): Promise<LoadR
   let baseline: RampResult | undefined;
   if (o.baseline) {
     console.log(`SIPp → SIPp baseline (${o.scenario}, ${o.warmupSeconds} s warm-up + ${o.seconds} s per step)`);
-    baseline = await runRamp({ label: 'baseline', scenario: SCENARIOS[o.scenario], target: undefined, start: o.baselineStart, increment: o.baselineIncrement, maxRate: o.baselineMax, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: o.holdMs, pin, onStep: printStep });
+    baseline = await runRamp({ label: 'baseline', scenario: SCENARIOS[o.scenario], target: undefined, start: o.baselineStart, increment: o.baselineIncrement, maxRate: o.baselineMax, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: o.holdMs, retries: o.retries, pin, onStep: printStep });
     console.log(`  baseline ceiling: ${baseline.maxPassingRate} calls/s (${baseline.stoppedBecause})`);
   }
   const sb = await SwitchboardUnderTest.start({ media: o.media });
@@ -58,7 +58,7 @@ export async function runLoad(o: LoadOptions, resultsDir: string): Promise<LoadR
   try {
     if (o.ramp) {
       console.log(`SIPp → Switchboard → SIPp ramp (${o.scenario})`);
-      switchboard = await runRamp({ label: 'switchboard', scenario: SCENARIOS[o.scenario], target: sb, start: o.start, increment: o.increment, maxRate: o.maxRate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: o.holdMs, pin, onStep: printStep });
+      switchboard = await runRamp({ label: 'switchboard', scenario: SCENARIOS[o.scenario], target: sb, start: o.start, increment: o.increment, maxRate: o.maxRate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: o.holdMs, retries: o.retries, pin, onStep: printStep });
       console.log(`  Switchboard: ${switchboard.maxPassingRate} calls/s (${switchboard.stoppedBecause})`);
     }
     for (const calls of o.concurrency) {

@@ -32,6 +32,8 @@ export interface LoadOptions {
   readonly overloadSeconds: number;
   /** Max passing rate to use when the ramp is skipped (overload, soak). */
   readonly knownMaxRate: number | undefined;
+  /** Times a failing ramp step is run again before the ramp stops there (0: stop at the first failure). */
+  readonly retries: number;
   readonly soakMinutes: number;
   /** Registration storm at this rate (needs the registrar); 0: skip. */
   readonly registerRate: number;
@@ -59,6 +61,7 @@ const FULL: LoadOptions = {
   overload: true,
   overloadSeconds: 15,
   knownMaxRate: undefined,
+  retries: 1,
   soakMinutes: 0,
   registerRate: 0,
   pinSipp: undefined,
@@ -82,7 +85,7 @@ const QUICK: Partial<LoadOptions> = {
 export const USAGE = `usage: node dist/bench/load.bench.js [--quick] [--seconds N] [--warmup N] [--start CPS] [--increment CPS] [--max-rate CPS]
   [--no-baseline] [--baseline-start CPS] [--baseline-increment CPS] [--baseline-max CPS] [--no-ramp --known-max CPS]
   [--scenario basic|hold] [--media] [--hold-ms MS] [--concurrency N,N,… | --no-concurrency] [--concurrency-rate CPS]
-  [--no-overload] [--overload-seconds N] [--soak-minutes N] [--register-rate CPS]
+  [--retries N] [--no-overload] [--overload-seconds N] [--soak-minutes N] [--register-rate CPS]
   [--pin-sipp CPUS] [--pin-node CPUS] [--results DIR]`;
 
 export function parseLoadOptions(argv: readonly string[]): LoadOptions {
@@ -102,6 +105,7 @@ export function parseLoadOptions(argv: readonly string[]): LoadOptions {
       case '--baseline-max': o.baselineMax = r.number(1); break;
       case '--no-ramp': o.ramp = false; break;
       case '--known-max': o.knownMaxRate = r.number(1); break;
+      case '--retries': o.retries = r.number(0); break;
       case '--scenario': {
         const s = r.value();
         if (s !== 'basic' && s !== 'hold') throw new Error(`--scenario is basic or hold, got "${s}"`);

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { judge } from '../../../bench/ramp/criteria.js';
+import { runRamp } from '../../../bench/ramp/ramp.js';
+import type { Scenario } from '../../../bench/ramp/scenarios.js';
 import { parseLoadOptions } from '../../../bench/ramp/options.js';
 import { processCpuMs, processRssBytes, udpDrops } from '../../../bench/ramp/proc-stats.js';
 import type { StepResult } from '../../../bench/ramp/step.js';
@@ -75,5 +77,42 @@ describe('/proc readings', () => {
     const d = udpDrops();
     expect(Number.isInteger(d.rcvbufErrors) && d.rcvbufErrors >= 0).toBe(true);
     expect(Number.isInteger(d.socketDrops) && d.socketDrops >= 0).toBe(true);
+  });
+});
+
+describe('the ramp', () => {
+  /** A ramp over scripted steps: p99 per attempt, in order. */
+  async function ramp(p99s: number[], retries: number): Promise<Awaited<ReturnType<typeof runRamp>> & { attempts: string[] }> {
+    const attempts: string[] = [];
+    const result = await runRamp({
+      label: 'switchboard', scenario: { name: 'basic' } as Scenario, target: undefined, start: 500, increment: 500, maxRate: 2000,
+      warmupSeconds: 1, seconds: 1, holdMs: 0, retries, pin: {},
+      runStep: async (plan) => {
+        attempts.push(`${plan.label}@${plan.rate}`);
+        const p99 = p99s.shift() ?? 500;
+        return { ...good, label: plan.label, rate: plan.rate, answeredCps: plan.rate, latencySippMs: { ...lat, p99 } };
+      },
+    });
+    return { ...result, attempts };
+  }
+
+  it('runs a failed step again and goes on when the attempt passes; every attempt is reported', async () => {
+    const r = await ramp([20, 80, 30, 20, 90, 95], 1);
+    expect(r.attempts).toEqual(['switchboard@500', 'switchboard@1000', 'switchboard (attempt 2)@1000', 'switchboard@1500', 'switchboard@2000', 'switchboard (attempt 2)@2000']);
+    expect(r.maxPassingRate).toBe(1500);
+    expect(r.steps.map((s) => [s.rate, s.attempt, s.pass])).toEqual([[500, 1, true], [1000, 1, false], [1000, 2, true], [1500, 1, true], [2000, 1, false], [2000, 2, false]]);
+    expect(r.stoppedBecause).toMatch(/^2000 calls\/s failed all 2 attempts/);
+  });
+
+  it('stops at the first failure with no retries', async () => {
+    const r = await ramp([20, 80, 20], 0);
+    expect(r.maxPassingRate).toBe(500);
+    expect(r.attempts).toEqual(['switchboard@500', 'switchboard@1000']);
+    expect(r.stoppedBecause).toMatch(/^1000 calls\/s failed \(/);
+  });
+
+  it('reads --retries', () => {
+    expect(parseLoadOptions([]).retries).toBe(1);
+    expect(parseLoadOptions(['--retries', '0']).retries).toBe(0);
   });
 });
