@@ -10,6 +10,7 @@ import { silentLogger, type Logger } from '../util/logger.js';
 import type { Bridged } from './call/bridge.js';
 import { CallFlow, type CallReport, type StepHandler } from './call/call-flow.js';
 import { GatewayBlackouts } from './call/gateway-blackouts.js';
+import { InviteBacklog } from './invite-backlog.js';
 import { toCallRecord, refusedCallRecord } from './call-records.js';
 import { refuse, requestFacts } from './inbound.js';
 import { RegistrarService } from './registrar-service.js';
@@ -56,10 +57,24 @@ export interface B2buaOptions {
   readonly handlers?: Partial<Record<'voicemail' | 'ivr' | 'queue', StepHandler>>;
   /** Receives each finished call's report (the CDR writer). */
   readonly onCallEnd?: (report: CallReport) => void;
+  /**
+   * A new INVITE that waited longer than this between the SIP server and the application
+   * is answered 503 + Retry-After (invite-backlog.ts); default 100 ms, 0: never.
+   */
+  readonly shedInvitesAfterMs?: number;
+  /** The real clock, compared with the server's frame stamps (tests move it); default Date.now. */
+  readonly wallClock?: () => number;
 }
 
 /** What the application does with an INVITE before any B leg: refuse it, or run a decision. */
 export type Admission = { readonly status: number; readonly reason: string } | { readonly decision: Decision };
+
+/** drachtio-srf keeps the server's time stamp of a request's frame here (not in its typings). */
+interface StampedRequest {
+  readonly stackTime?: string;
+}
+
+export const DEFAULT_SHED_INVITES_AFTER_MS = 100;
 
 /** Calls from trunks hold a slot of the trunk's max_calls until they end. */
 type Release = () => void;
@@ -98,10 +113,15 @@ export class B2buaApp {
   /** Queues, agents and their events; present when the configuration has queues. */
   readonly acd: AcdService | undefined;
   private readonly callbacks: Callbacks | undefined;
+  private readonly backlog: InviteBacklog | undefined;
+  private readonly wallClock: () => number;
 
   constructor(private readonly opts: B2buaOptions) {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
     this.now = opts.now ?? Date.now;
+    this.wallClock = opts.wallClock ?? Date.now;
+    const shedAfter = opts.shedInvitesAfterMs ?? DEFAULT_SHED_INVITES_AFTER_MS;
+    this.backlog = shedAfter > 0 ? new InviteBacklog(shedAfter) : undefined;
     this.blackouts = new GatewayBlackouts(this.now);
     this.policy = new InboundPolicy(opts.config, { trunks: opts.router.trunks });
     this.ownsRegistrations = opts.registrations === undefined;
@@ -182,6 +202,11 @@ export class B2buaApp {
     return this.active;
   }
 
+  /** New calls answered 503 because they waited too long for the application (invite-backlog.ts). */
+  get shedCalls(): number {
+    return this.backlog?.shed ?? 0;
+  }
+
   /** Gateways skipped now after 503 + Retry-After or no response. */
   get gatewaysSuspended(): string[] {
     return this.blackouts.suspended();
@@ -239,6 +264,9 @@ export class B2buaApp {
   }
 
   private async onInvite(req: Srf.SrfRequest, res: Srf.SrfResponse): Promise<void> {
+    if (this.backlog?.tooLate((req as StampedRequest).stackTime, this.wallClock())) {
+      return res.send(503, { headers: { 'Retry-After': '1' } });
+    }
     const maxForwards = Number(req.get('Max-Forwards') ?? '70');
     if (Number.isFinite(maxForwards) && maxForwards <= 0) return res.send(483);
     const now = this.now();

@@ -84,6 +84,33 @@ describe('B2BUA policy', () => {
   });
 });
 
+describe('overload at the application', () => {
+  it('answers 503 with Retry-After to a new INVITE that waited too long for the application, and takes the next one again', async () => {
+    let lagMs = 0;
+    await sb.configure(`trunks:\n  lab: { inbound: { sources: [127.0.0.0/8] } }\nroutes:\n  - name: none\n    match: { to: { pattern: ".*" } }\n    then: { reject: 404 }\n`, {
+      wallClock: () => Date.now() + lagMs,
+    });
+    const peer = await UdpPeer.bind(0);
+    const final = async (callId: string): Promise<{ status: number; retryAfter: string | undefined }> => {
+      await peer.send(loopbackRequest('INVITE', { callId, to: sb.engine.udpPort, from: peer.port }), sb.engine.udpPort);
+      expect(await waitFor(() => peer.responsesFor(callId).some((r) => r.status >= 200), 3000)).toBe(true);
+      const res = peer.responsesFor(callId).find((r) => r.status >= 200)!;
+      return { status: res.status, retryAfter: res.get('retry-after') };
+    };
+    try {
+      expect((await final('backlog-1')).status).toBe(404);
+      // As if the INVITE had queued for a second in front of a busy application.
+      lagMs = 1000;
+      expect(await final('backlog-2')).toEqual({ status: 503, retryAfter: '1' });
+      expect(sb.app!.shedCalls).toBe(1);
+      lagMs = 0;
+      expect((await final('backlog-3')).status).toBe(404);
+    } finally {
+      await peer.close();
+    }
+  });
+});
+
 describe('session timers (RFC 4028)', () => {
   it('tears down a call whose caller stops refreshing, at expiry (90 s), on both legs', async () => {
     const started = Date.now();

@@ -1,0 +1,64 @@
+/**
+ * Overload control on the application side. At high call rates the application thread
+ * (drachtio-srf parsing every frame) is the busier of the two, and when it falls behind,
+ * frames queue on its control connection: every call it already took then sees its 200,
+ * ACK and BYE late, the far ends retransmit, and the load grows. The engine's own guard
+ * (src/engine/core/overload.ts) watches the engine thread and cannot see that queue.
+ *
+ * What can: the time the SIP server stamps on every frame (drachtio wire protocol,
+ * `HH:MM:SS.ffffff` UTC, drachtio-srf's `req.stackTime`). A new INVITE that waited longer
+ * than `limitMs` between the server and the application is answered 503 with Retry-After
+ * at once, which costs a fraction of a call, so the queue drains instead of growing.
+ *
+ * The server may be another host (a real drachtio-server) with its clock off by some
+ * amount: waits are measured against the smallest reading of the last 30 s, so a steady
+ * offset cancels out; a step of either clock is forgotten within 30 s.
+ *
+ * @example
+ *   const backlog = new InviteBacklog(100);
+ *   if (backlog.tooLate(req.stackTime, Date.now())) return res.send(503, { headers: { 'Retry-After': '1' } });
+ */
+const DAY_MS = 86_400_000;
+const WINDOW_MS = 15_000;
+const STAMP = /^(\d{2}):(\d{2}):(\d{2})\.(\d{3})/;
+
+export class InviteBacklog {
+  /** Smallest (now − stamp) of the current and the previous 15 s window. */
+  private currentMin = Infinity;
+  private previousMin = Infinity;
+  private windowEnds = 0;
+  /** INVITEs answered 503 so far. */
+  shed = 0;
+
+  constructor(readonly limitMs: number) {}
+
+  /** True when this INVITE waited too long for the application (and counts it); false when it did not or its stamp is unreadable. */
+  tooLate(stackTime: string | undefined, nowMs: number): boolean {
+    const stamp = msOfDay(stackTime);
+    if (stamp === undefined) return false;
+    let raw = (nowMs % DAY_MS) - stamp;
+    // Around midnight UTC the two sides may be on different days.
+    if (raw < -DAY_MS / 2) raw += DAY_MS;
+    else if (raw > DAY_MS / 2) raw -= DAY_MS;
+    if (nowMs >= this.windowEnds) {
+      this.previousMin = this.currentMin;
+      this.currentMin = Infinity;
+      this.windowEnds = nowMs + WINDOW_MS;
+    }
+    if (raw < this.currentMin) this.currentMin = raw;
+    const waited = raw - Math.min(this.currentMin, this.previousMin);
+    if (waited <= this.limitMs) return false;
+    this.shed++;
+    return true;
+  }
+}
+
+/** Milliseconds since midnight UTC of a wire time stamp; undefined when it is not one. */
+export function msOfDay(stackTime: string | undefined): number | undefined {
+  if (stackTime === undefined) return undefined;
+  const m = STAMP.exec(stackTime);
+  if (m === null) return undefined;
+  const [h, min, s, ms] = [Number(m[1]), Number(m[2]), Number(m[3]), Number(m[4])];
+  if (h > 23 || min > 59 || s > 60) return undefined;
+  return ((h * 60 + min) * 60 + s) * 1000 + ms;
+}
