@@ -59,7 +59,7 @@ export interface B2buaOptions {
   readonly onCallEnd?: (report: CallReport) => void;
   /**
    * A new INVITE that waited longer than this between the SIP server and the application
-   * is answered 503 + Retry-After (invite-backlog.ts); default 100 ms, 0: never.
+   * is answered 503 + Retry-After (invite-backlog.ts); default 200 ms (as the engine's own loop-delay limit), 0: never.
    */
   readonly shedInvitesAfterMs?: number;
   /** The real clock, compared with the server's frame stamps (tests move it); default Date.now. */
@@ -74,7 +74,7 @@ interface StampedRequest {
   readonly stackTime?: string;
 }
 
-export const DEFAULT_SHED_INVITES_AFTER_MS = 100;
+export const DEFAULT_SHED_INVITES_AFTER_MS = 200;
 
 /** Calls from trunks hold a slot of the trunk's max_calls until they end. */
 type Release = () => void;

@@ -15,7 +15,7 @@
  * offset cancels out; a step of either clock is forgotten within 30 s.
  *
  * @example
- *   const backlog = new InviteBacklog(100);
+ *   const backlog = new InviteBacklog(200);
  *   if (backlog.tooLate(req.stackTime, Date.now())) return res.send(503, { headers: { 'Retry-After': '1' } });
  */
 const DAY_MS = 86_400_000;
