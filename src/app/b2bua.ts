@@ -58,10 +58,12 @@ export interface B2buaOptions {
   /** Receives each finished call's report (the CDR writer). */
   readonly onCallEnd?: (report: CallReport) => void;
   /**
-   * A new INVITE that waited longer than this between the SIP server and the application
-   * is answered 503 + Retry-After (invite-backlog.ts); default 200 ms (as the engine's own loop-delay limit), 0: never.
+   * Once new INVITEs have waited longer than `afterMs` between the SIP server and the
+   * application for `sustainMs`, those that wait so long are answered 503 + Retry-After
+   * (invite-backlog.ts). Default 200 ms (as the engine's own loop-delay limit) for 1 s;
+   * afterMs 0: never.
    */
-  readonly shedInvitesAfterMs?: number;
+  readonly shedInvites?: { readonly afterMs: number; readonly sustainMs: number };
   /** The real clock, compared with the server's frame stamps (tests move it); default Date.now. */
   readonly wallClock?: () => number;
 }
@@ -74,7 +76,7 @@ interface StampedRequest {
   readonly stackTime?: string;
 }
 
-export const DEFAULT_SHED_INVITES_AFTER_MS = 200;
+export const DEFAULT_SHED_INVITES = Object.freeze({ afterMs: 200, sustainMs: 1000 });
 
 /** Calls from trunks hold a slot of the trunk's max_calls until they end. */
 type Release = () => void;
@@ -120,8 +122,8 @@ export class B2buaApp {
     this.logger = (opts.logger ?? silentLogger).child({ module: 'app' });
     this.now = opts.now ?? Date.now;
     this.wallClock = opts.wallClock ?? Date.now;
-    const shedAfter = opts.shedInvitesAfterMs ?? DEFAULT_SHED_INVITES_AFTER_MS;
-    this.backlog = shedAfter > 0 ? new InviteBacklog(shedAfter) : undefined;
+    const shed = opts.shedInvites ?? DEFAULT_SHED_INVITES;
+    this.backlog = shed.afterMs > 0 ? new InviteBacklog(shed.afterMs, shed.sustainMs) : undefined;
     this.blackouts = new GatewayBlackouts(this.now);
     this.policy = new InboundPolicy(opts.config, { trunks: opts.router.trunks });
     this.ownsRegistrations = opts.registrations === undefined;

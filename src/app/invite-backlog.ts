@@ -6,16 +6,20 @@
  * (src/engine/core/overload.ts) watches the engine thread and cannot see that queue.
  *
  * What can: the time the SIP server stamps on every frame (drachtio wire protocol,
- * `HH:MM:SS.ffffff` UTC, drachtio-srf's `req.stackTime`). A new INVITE that waited longer
- * than `limitMs` between the server and the application is answered 503 with Retry-After
- * at once, which costs a fraction of a call, so the queue drains instead of growing.
+ * `HH:MM:SS.ffffff` UTC, drachtio-srf's `req.stackTime`). Once INVITEs have been waiting
+ * longer than `limitMs` between the server and the application for `sustainMs` without a
+ * break, each new INVITE that waited that long is answered 503 with Retry-After at once,
+ * which costs a fraction of a call, so the queue drains instead of growing. A single
+ * pause (a major collection of a heap holding 50,000 calls) delays the INVITEs behind it,
+ * but the queue drains right after: the first INVITE that waited less ends the episode,
+ * and nobody is refused for it.
  *
  * The server may be another host (a real drachtio-server) with its clock off by some
  * amount: waits are measured against the smallest reading of the last 30 s, so a steady
  * offset cancels out; a step of either clock is forgotten within 30 s.
  *
  * @example
- *   const backlog = new InviteBacklog(200);
+ *   const backlog = new InviteBacklog(200, 1000);
  *   if (backlog.tooLate(req.stackTime, Date.now())) return res.send(503, { headers: { 'Retry-After': '1' } });
  */
 const DAY_MS = 86_400_000;
@@ -27,12 +31,17 @@ export class InviteBacklog {
   private currentMin = Infinity;
   private previousMin = Infinity;
   private windowEnds = 0;
+  /** When INVITEs started to wait too long (undefined while they do not). */
+  private lateSince: number | undefined;
   /** INVITEs answered 503 so far. */
   shed = 0;
 
-  constructor(readonly limitMs: number) {}
+  constructor(
+    readonly limitMs: number,
+    readonly sustainMs: number,
+  ) {}
 
-  /** True when this INVITE waited too long for the application (and counts it); false when it did not or its stamp is unreadable. */
+  /** True when this INVITE is to be refused (and counts it): it waited too long, as INVITEs have for `sustainMs`. */
   tooLate(stackTime: string | undefined, nowMs: number): boolean {
     const stamp = msOfDay(stackTime);
     if (stamp === undefined) return false;
@@ -47,7 +56,12 @@ export class InviteBacklog {
     }
     if (raw < this.currentMin) this.currentMin = raw;
     const waited = raw - Math.min(this.currentMin, this.previousMin);
-    if (waited <= this.limitMs) return false;
+    if (waited <= this.limitMs) {
+      this.lateSince = undefined;
+      return false;
+    }
+    this.lateSince ??= nowMs;
+    if (nowMs - this.lateSince < this.sustainMs) return false;
     this.shed++;
     return true;
   }

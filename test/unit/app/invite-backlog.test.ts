@@ -20,7 +20,7 @@ describe('InviteBacklog', () => {
   });
 
   it('sheds an INVITE that waited longer than the limit, and only those', () => {
-    const b = new InviteBacklog(200);
+    const b = new InviteBacklog(200, 0);
     expect(b.tooLate(stamp(T0), T0 + 2)).toBe(false);
     expect(b.tooLate(stamp(T0 + 10), T0 + 150)).toBe(false);
     expect(b.tooLate(stamp(T0 + 20), T0 + 400)).toBe(true);
@@ -28,15 +28,32 @@ describe('InviteBacklog', () => {
     expect(b.tooLate(undefined, T0 + 500)).toBe(false);
   });
 
+  it('refuses nobody for one pause the queue drains after; refuses once the waits last', () => {
+    const b = new InviteBacklog(200, 1000);
+    b.tooLate(stamp(T0), T0 + 2);
+    // A 400 ms pause: the INVITEs behind it waited too long, then the queue drained.
+    expect(b.tooLate(stamp(T0 + 100), T0 + 500)).toBe(false);
+    expect(b.tooLate(stamp(T0 + 150), T0 + 505)).toBe(false);
+    expect(b.tooLate(stamp(T0 + 510), T0 + 520)).toBe(false);
+    // Waits over the limit from T0 + 2000 on, for good.
+    let t = T0 + 2000;
+    for (; t < T0 + 2900; t += 100) expect(b.tooLate(stamp(t - 300), t)).toBe(false);
+    expect(b.tooLate(stamp(T0 + 3000 - 300), T0 + 3000)).toBe(true);
+    expect(b.shed).toBe(1);
+    // One INVITE that waited less ends the episode.
+    expect(b.tooLate(stamp(T0 + 3100), T0 + 3110)).toBe(false);
+    expect(b.tooLate(stamp(T0 + 3200 - 300), T0 + 3200)).toBe(false);
+  });
+
   it('measures against the smallest wait seen, so a server clock that is off by a steady amount does not shed', () => {
-    const b = new InviteBacklog(200);
+    const b = new InviteBacklog(200, 0);
     const skew = -5_000; // the server's clock 5 s behind ours
     for (let i = 0; i < 100; i++) expect(b.tooLate(stamp(T0 + i * 10 + skew), T0 + i * 10 + 3)).toBe(false);
     expect(b.tooLate(stamp(T0 + 1000 + skew), T0 + 1500)).toBe(true);
   });
 
   it('forgets a clock step within 30 s', () => {
-    const b = new InviteBacklog(200);
+    const b = new InviteBacklog(200, 0);
     b.tooLate(stamp(T0), T0 + 1);
     // Our clock steps 2 s ahead: everything looks 2 s late for a while …
     expect(b.tooLate(stamp(T0 + 1000), T0 + 3001)).toBe(true);
@@ -47,7 +64,7 @@ describe('InviteBacklog', () => {
   });
 
   it('takes stamps from just before midnight UTC as recent', () => {
-    const b = new InviteBacklog(200);
+    const b = new InviteBacklog(200, 0);
     const midnight = Date.UTC(2026, 11, 7);
     expect(b.tooLate(stamp(midnight - 50), midnight + 10)).toBe(false);
     expect(b.tooLate(stamp(midnight - 500), midnight + 10)).toBe(true);
