@@ -145,8 +145,8 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       this.lastBytes = undefined;
       this.dest = undefined;
     } else if (!this.reliable && !this.isInvite && this.finalStatus !== 0) {
-      // Over UDP a copy of the request is answered where the first answer went (its Via
-      // says where: RFC 3261 §18.2.2), so only the final's bytes and destination stay.
+      // Over UDP a copy of the request is routed by itself (retransmission()), so only the
+      // final's bytes stay, and where it went for Timer J's own resends (none for UDP).
       this.reqBytes = undefined;
       this.source = undefined;
     } else if (req !== undefined) {
@@ -210,9 +210,9 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
 
   /**
    * The request arrived again (same key). A copy that came another way (a new TCP
-   * connection after the first broke, or over TCP after UDP) is answered the way it came,
-   * routed by the copy itself (the same request), so a released transaction needs no
-   * bytes of its own for it.
+   * connection after the first broke, over TCP after UDP, from a NAT's new port) is
+   * answered the way it came, routed by the copy itself (the same request), so a
+   * released transaction needs no bytes of its own for it.
    */
   retransmission(copy: SipRequest, source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
@@ -222,9 +222,10 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
 
   private cameAnotherWay(source: MessageSource): boolean {
     const first = this.source;
-    // A released UDP transaction kept only where its answer went: a UDP copy from another
-    // port is still answered there (by its Via), a copy over a stream where it came.
-    if (first === undefined) return source.transport !== this.dest!.transport;
+    // A released UDP transaction no longer knows where its first copy came from: route
+    // every copy (rare, and a UDP route is a shared object), so one from a NAT's new port
+    // (rport) or over TCP is answered where it came from.
+    if (first === undefined) return true;
     return source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port;
   }
 

@@ -27,15 +27,17 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     expect(tx.source).toBeUndefined();
   });
 
-  it('a released UDP non-INVITE answers a copy from another port where its first answer went', () => {
+  it('a released UDP non-INVITE answers a copy from a new port (a NAT rebinding, rport) there, and a copy from the same place where the first answer went', () => {
     const h = new Harness();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     const tx = h.requests[0]!.tx;
     h.respond(tx, 200);
     tx.release();
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     h.layer.receiveRequest(request('BYE'), { ...UDP_SOURCE, port: UDP_SOURCE.port + 1 });
-    expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
-    expect(h.sent[1]!.dest).toBe(h.sent[0]!.dest);
+    expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
+    expect(h.sent[1]!.dest).toBe(h.sent[0]!.dest); // one shared object per UDP destination
+    expect(h.sent[2]!.dest).toMatchObject({ transport: 'udp', port: UDP_SOURCE.port + 1 });
   });
 
   it('a released UDP non-INVITE answers a copy that came over TCP on that connection', () => {
@@ -54,7 +56,8 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     const server = h.requests[0]!.tx;
     expect(server.id).toMatch(/^s[0-9a-z]+$/);
-    expect(server.id).toBe(server.id);
+    h.layer.receiveRequest(request('OPTIONS'), UDP_SOURCE);
+    expect(h.requests[1]!.tx.id).not.toBe(server.id);
     const invite = request('INVITE');
     const client = h.layer.request(invite, UDP_DEST, h);
     expect(client.id).toBe(invite.via!.branch);
