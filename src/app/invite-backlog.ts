@@ -15,8 +15,12 @@
  * and nobody is refused for it.
  *
  * The server may be another host (a real drachtio-server) with its clock off by some
- * amount: waits are measured against the smallest reading of the last 30 s, so a steady
- * offset cancels out; a step of either clock is forgotten within 30 s.
+ * amount: waits are measured against the smallest reading of the last 15–30 s, so a
+ * steady offset cancels out. While INVITEs wait too long that baseline is held (for at
+ * most a minute), or a lasting backlog would become the baseline and raise the limit by
+ * itself. A step of either clock is forgotten within 30 s, or 90 s under steady traffic.
+ * "Without a break" means INVITEs keep coming: a gap longer than `limitMs` between two
+ * of them ends an episode, so two far-apart pauses never add up to one.
  *
  * @example
  *   const backlog = new InviteBacklog(200, 1000);
@@ -24,6 +28,8 @@
  */
 const DAY_MS = 86_400_000;
 const WINDOW_MS = 15_000;
+/** Longest a backlog holds the baseline back. */
+const MAX_HOLD_MS = 60_000;
 const STAMP = /^(\d{2}):(\d{2}):(\d{2})\.(\d{3})/;
 
 export class InviteBacklog {
@@ -33,6 +39,7 @@ export class InviteBacklog {
   private windowEnds = 0;
   /** When INVITEs started to wait too long (undefined while they do not). */
   private lateSince: number | undefined;
+  private lastAt: number | undefined;
   /** INVITEs answered 503 so far. */
   shed = 0;
 
@@ -49,8 +56,12 @@ export class InviteBacklog {
     // Around midnight UTC the two sides may be on different days.
     if (raw < -DAY_MS / 2) raw += DAY_MS;
     else if (raw > DAY_MS / 2) raw -= DAY_MS;
-    if (nowMs >= this.windowEnds) {
-      this.previousMin = this.currentMin;
+    if (this.lastAt !== undefined && nowMs - this.lastAt > this.limitMs) this.lateSince = undefined;
+    this.lastAt = nowMs;
+    const holding = this.lateSince !== undefined && nowMs - this.lateSince < MAX_HOLD_MS;
+    if (!holding && nowMs >= this.windowEnds) {
+      // After a quiet spell longer than a window, the old window says nothing about now.
+      this.previousMin = nowMs >= this.windowEnds + WINDOW_MS ? Infinity : this.currentMin;
       this.currentMin = Infinity;
       this.windowEnds = nowMs + WINDOW_MS;
     }

@@ -52,15 +52,40 @@ describe('InviteBacklog', () => {
     expect(b.tooLate(stamp(T0 + 1000 + skew), T0 + 1500)).toBe(true);
   });
 
-  it('forgets a clock step within 30 s', () => {
-    const b = new InviteBacklog(200, 0);
-    b.tooLate(stamp(T0), T0 + 1);
+  it('forgets a clock step within 30 s of sparse INVITEs, and within 90 s of steady ones', () => {
+    const sparse = new InviteBacklog(200, 0);
+    sparse.tooLate(stamp(T0), T0 + 1);
     // Our clock steps 2 s ahead: everything looks 2 s late for a while …
-    expect(b.tooLate(stamp(T0 + 1000), T0 + 3001)).toBe(true);
+    expect(sparse.tooLate(stamp(T0 + 1000), T0 + 3001)).toBe(true);
     // … and not once the windows that saw the old offset have passed.
     let t = T0 + 3001;
-    for (; t < T0 + 40_000; t += 1000) b.tooLate(stamp(t - 2000), t);
-    expect(b.tooLate(stamp(t - 2000), t + 5)).toBe(false);
+    for (; t < T0 + 40_000; t += 1000) sparse.tooLate(stamp(t - 2000), t);
+    expect(sparse.tooLate(stamp(t - 2000), t + 5)).toBe(false);
+
+    const steady = new InviteBacklog(200, 1000);
+    steady.tooLate(stamp(T0), T0 + 1);
+    for (t = T0 + 100; t < T0 + 95_000; t += 100) steady.tooLate(stamp(t - 2000), t);
+    expect(steady.tooLate(stamp(t - 2000), t)).toBe(false);
+    expect(steady.shed).toBeGreaterThan(0);
+  });
+
+  it('keeps refusing through a lasting backlog: the backlog does not become the baseline', () => {
+    const b = new InviteBacklog(200, 1000);
+    for (let t = T0; t < T0 + 5000; t += 50) b.tooLate(stamp(t - 5), t);
+    // From T0 + 5 s the application is 300 ms behind, for 50 s.
+    let refused = 0;
+    let t = T0 + 5000;
+    for (; t < T0 + 55_000; t += 50) if (b.tooLate(stamp(t - 300), t)) refused++;
+    expect(b.tooLate(stamp(t - 300), t)).toBe(true);
+    expect(refused).toBeGreaterThan(950); // all but the first second's
+  });
+
+  it('does not add up two late INVITEs far apart (two separate pauses) into a lasting backlog', () => {
+    const b = new InviteBacklog(200, 1000);
+    b.tooLate(stamp(T0), T0 + 2);
+    expect(b.tooLate(stamp(T0 + 2000), T0 + 2400)).toBe(false);
+    expect(b.tooLate(stamp(T0 + 4000), T0 + 4400)).toBe(false);
+    expect(b.shed).toBe(0);
   });
 
   it('takes stamps from just before midnight UTC as recent', () => {
