@@ -76,7 +76,7 @@ interface StampedRequest {
   readonly stackTime?: string;
 }
 
-export const DEFAULT_SHED_INVITES = Object.freeze({ afterMs: 200, sustainMs: 1000 });
+const DEFAULT_SHED_INVITES = Object.freeze({ afterMs: 200, sustainMs: 1000 });
 
 /** Calls from trunks hold a slot of the trunk's max_calls until they end. */
 type Release = () => void;

@@ -23,7 +23,6 @@ import { initialCSeq, newCallId, newTag, newTxnId } from './ids.js';
 import { AnswerDeadlines } from './answer-deadline.js';
 import { AnsweredRing } from './answered-ring.js';
 import { detachedCopy } from '../message/intern.js';
-import { SharedDestinations } from '../transaction/shared-destinations.js';
 import { AppDialog, InboundRequest, InternalRequest, OutboundRequest, PendingCount, ReliableProvisional } from './records.js';
 import { DEFAULT_OVERLOAD, OverloadGuard, type OverloadOptions } from '../core/overload.js';
 import { ProxyBranch, ProxyOperation, type ProxyOptions } from './proxy.js';
@@ -81,7 +80,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   /** Requests the application answered lately (a second answer is refused by name). */
   private readonly answeredIds = new AnsweredRing();
   private readonly outbound = new Map<string, OutboundRequest>();
-  private readonly destinations = new SharedDestinations();
   private stack!: SipStack;
   private routes: RouteTable<AppConnection> | undefined;
   private local!: LocalAddresses;
@@ -719,7 +717,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private dialogDestination(d: AppDialog): Destination | string {
     const dest = this.nextHop(d);
     // Shared: the dialog's ACK and its BYE's transaction keep it for up to 32 s.
-    return typeof dest === 'string' ? dest : this.destinations.get(dest);
+    return typeof dest === 'string' ? dest : this.stack.transactions.destinations.get(dest);
   }
 
   private nextHop(d: AppDialog): Destination | string {

@@ -145,12 +145,13 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       this.lastBytes = undefined;
       this.dest = undefined;
     } else if (!this.reliable && !this.isInvite && this.finalStatus !== 0) {
-      // Over UDP a copy of the request is routed by itself (retransmission()), so only the
-      // final's bytes stay, and where it went for Timer J's own resends (none for UDP).
+      // Nothing resends a UDP non-INVITE's final by itself, and a copy of the request is
+      // routed by the copy (retransmission()): only the final's bytes stay.
       this.reqBytes = undefined;
       this.source = undefined;
+      this.dest = undefined;
     } else if (req !== undefined) {
-      // Kept to answer a copy that arrives another way (a new TCP connection) where it came from.
+      // Kept for `request` (a late CANCEL of an INVITE, a proxy's upstream copies).
       this.reqBytes = req._raw ?? req.toBuffer();
     }
   }
@@ -209,24 +210,16 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
   }
 
   /**
-   * The request arrived again (same key). A copy that came another way (a new TCP
-   * connection after the first broke, over TCP after UDP, from a NAT's new port) is
-   * answered the way it came, routed by the copy itself (the same request), so a
-   * released transaction needs no bytes of its own for it.
+   * The request arrived again (same key): the last response goes back the way this copy
+   * came, routed by the copy itself (the same request). So a copy over a new TCP
+   * connection, over TCP after UDP or from a NAT's new port (rport) is answered there,
+   * and a released transaction needs neither the request nor its first source for it.
+   * Copies are rare; a UDP route is a shared object.
    */
   retransmission(copy: SipRequest, source: MessageSource): void {
     if (this.lastBytes === undefined || this.state === 'accepted' || this.state === 'confirmed') return;
-    if (this.cameAnotherWay(source)) this.dest = this.host.route(copy, source);
+    this.dest = this.host.route(copy, source);
     this.resend();
-  }
-
-  private cameAnotherWay(source: MessageSource): boolean {
-    const first = this.source;
-    // A released UDP transaction no longer knows where its first copy came from: route
-    // every copy (rare, and a UDP route is a shared object), so one from a NAT's new port
-    // (rport) or over TCP is answered where it came from.
-    if (first === undefined) return true;
-    return source.transport !== first.transport || source.connectionId !== first.connectionId || source.address !== first.address || source.port !== first.port;
   }
 
   /** An ACK matched this INVITE transaction (ACK for a non-2xx final). Returns false when the TU must see it. */

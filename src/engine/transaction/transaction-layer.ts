@@ -33,7 +33,8 @@ export class TransactionLayer implements ServerHost, ClientHost {
   readonly timers: TransactionTimers;
   readonly counts = new StateCounts();
   readonly deadlines = new Deadlines();
-  private readonly destinations = new SharedDestinations();
+  /** One object per UDP peer for every destination a transaction keeps (the core shares its in-dialog ones here too). */
+  readonly destinations = new SharedDestinations();
   private readonly server = new Map<string, ServerTx>();
   private readonly client = new Map<string, ClientTx>();
   private readonly sender: TransactionSender;

@@ -22,17 +22,23 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
     expect(tx.finalStatus).toBe(200);
     expect(tx.lastResponse?.toTag).toBe('srv1');
-    // Over UDP neither the request nor its source is kept: copies are answered where the first answer went.
+    // Over UDP neither the request nor its source is kept: a copy is routed by itself.
     expect(() => tx.request).toThrow(/released BYE/);
     expect(tx.source).toBeUndefined();
   });
 
-  it('a released UDP non-INVITE answers a copy from a new port (a NAT rebinding, rport) there, and a copy from the same place where the first answer went', () => {
+  /** A BYE over UDP, answered 200 and released. */
+  function releasedUdpBye(): Harness {
     const h = new Harness();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     const tx = h.requests[0]!.tx;
     h.respond(tx, 200);
     tx.release();
+    return h;
+  }
+
+  it('a released UDP non-INVITE answers a copy from a new port (a NAT rebinding, rport) there, and a copy from the same place where the first answer went', () => {
+    const h = releasedUdpBye();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     h.layer.receiveRequest(request('BYE'), { ...UDP_SOURCE, port: UDP_SOURCE.port + 1 });
     expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
@@ -41,17 +47,13 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
   });
 
   it('a released UDP non-INVITE answers a copy that came over TCP on that connection', () => {
-    const h = new Harness();
-    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
-    const tx = h.requests[0]!.tx;
-    h.respond(tx, 200);
-    tx.release();
+    const h = releasedUdpBye();
     h.layer.receiveRequest(request('BYE'), TCP_SOURCE);
     expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
     expect(h.sent[1]!.dest).toMatchObject({ transport: 'tcp', connectionId: TCP_SOURCE.connectionId });
   });
 
-  it('ids are made when read and stay the same', () => {
+  it('ids are made when read: one per server transaction, a client transaction\'s is its branch', () => {
     const h = new Harness();
     h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
     const server = h.requests[0]!.tx;
