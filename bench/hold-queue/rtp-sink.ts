@@ -5,7 +5,9 @@
  * datagram: the `drops` column of /proc/net/udp for that socket grows by exactly the
  * packets that arrive. Nothing in user space touches the audio, so counting costs no
  * CPU that would be charged to Switchboard or rtpengine. (rtpengine's own `query` and
- * `statistics` count received packets only, not what `play media` sends.)
+ * `statistics` count received packets only, not what `play media` sends.) The table has
+ * a row for each of rtpengine's media sockets, and the kernel takes 7–30 ms to build it,
+ * so it is read in libuv's thread pool, never on the event loop Switchboard shares.
  *
  * | column (after `sl`)         | example          | used as                          |
  * |-----------------------------|------------------|----------------------------------|
@@ -14,10 +16,10 @@
  * | drops (last)                | 869              | datagrams dropped so far         |
  *
  * @example
- *   const a = sinkCounter(rtpPort); … const b = sinkCounter(rtpPort);
+ *   const a = await sinkCounter(rtpPort); … const b = await sinkCounter(rtpPort);
  *   const pps = rtpRate([a, b]);   // packets per second between the two readings
  */
-import { readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 
 /** G.711 at 20 ms packetisation: what each caller receives while music plays. */
 export const PACKETS_PER_SECOND_PER_CALLER = 50;
@@ -48,11 +50,11 @@ export function udpSocketByPort(table: string, port: number): { drops: number; q
   return undefined;
 }
 
-/** Reads the kernel's counters for the UDP socket on 127.0.0.1:port (IPv4). */
-export function sinkCounter(port: number, now: () => number = () => performance.now()): SinkReading {
+/** Reads the kernel's counters for the UDP socket on 127.0.0.1:port (IPv4); stamped when the read completes. */
+export async function sinkCounter(port: number, now: () => number = () => performance.now()): Promise<SinkReading> {
   let row: { drops: number; queuedBytes: number } | undefined;
   try {
-    row = udpSocketByPort(readFileSync('/proc/net/udp', 'utf8'), port);
+    row = udpSocketByPort(await readFile('/proc/net/udp', 'utf8'), port);
   } catch {
     row = undefined;
   }

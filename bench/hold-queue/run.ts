@@ -105,10 +105,14 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
     const waiting = (): number => acd.queueSize(HOLD_QUEUE);
     const rtpenginePid = sb.rtpenginePid;
     const ngTiming = installNgTiming();
+    // The RTP sink's reading completes in the thread pool; the rest is taken at the tick.
+    const probe = async (elapsed: number, rtpPort: number | undefined): Promise<Probe> => {
+      const taken = { elapsed, waiting: waiting(), rtpengineCpuMs: rtpenginePid === undefined ? undefined : processCpuMs(rtpenginePid) };
+      return { ...taken, sink: rtpPort === undefined ? { atMs: performance.now(), drops: undefined, queuedBytes: undefined } : await sinkCounter(rtpPort) };
+    };
     const plan = { scenario: SCENARIOS.basic, rate: o.rate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: 0, target: sb, pin, uasPort: ringPort };
     const measured = async (label: string, rtpPort: number | undefined): Promise<MeasuredStep> => {
-      const samples: Probe[] = [];
-      const probe = (elapsed: number): Probe => ({ elapsed, waiting: waiting(), rtpengineCpuMs: rtpenginePid === undefined ? undefined : processCpuMs(rtpenginePid), sink: rtpPort === undefined ? { atMs: performance.now(), drops: undefined, queuedBytes: undefined } : sinkCounter(rtpPort) });
+      const samples: Promise<Probe>[] = [];
       ngTiming.reset();
       let windowOpen = false;
       let ngMs: Record<TimedCommand, Percentiles> | undefined;
@@ -116,7 +120,7 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
         ...plan,
         label,
         onTick: (elapsed) => {
-          samples.push(probe(elapsed));
+          samples.push(probe(elapsed, rtpPort));
           // The same window as the step's own figures, to the second.
           if (!windowOpen && elapsed >= o.warmupSeconds) {
             windowOpen = true;
@@ -124,7 +128,7 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
           } else if (windowOpen && ngMs === undefined && elapsed >= o.warmupSeconds + o.seconds) ngMs = ngTiming.percentiles();
         },
       });
-      return { step, verdict: judge(step), window: summarizeProbes(samples, o.warmupSeconds, o.warmupSeconds + o.seconds), ngMs: ngMs ?? ngTiming.percentiles() };
+      return { step, verdict: judge(step), window: summarizeProbes(await Promise.all(samples), o.warmupSeconds, o.warmupSeconds + o.seconds), ngMs: ngMs ?? ngTiming.percentiles() };
     };
 
     let reference: MeasuredStep | undefined;
@@ -146,14 +150,14 @@ export async function runHoldQueue(o: HoldQueueOptions, log: (line: string) => v
     log(`  ${reached} waiting after ${fillSeconds.toFixed(1)} s`);
 
     const rtpPort = callers.rtpPort;
-    const idleSamples: Probe[] = [];
+    const idleSamples: Promise<Probe>[] = [];
     const cpu0 = process.cpuUsage();
     for (let s = 0; s <= IDLE_SECONDS; s++) {
       if (s > 0) await new Promise((r) => setTimeout(r, 1000));
-      idleSamples.push({ elapsed: s, waiting: waiting(), rtpengineCpuMs: rtpenginePid === undefined ? undefined : processCpuMs(rtpenginePid), sink: sinkCounter(rtpPort) });
+      idleSamples.push(probe(s, rtpPort));
     }
     const cpuIdle = process.cpuUsage(cpu0);
-    const idleWindow = summarizeProbes(idleSamples, 0, IDLE_SECONDS);
+    const idleWindow = summarizeProbes(await Promise.all(idleSamples), 0, IDLE_SECONDS);
     const idle = { ...idleWindow, switchboardCpuPercent: idleWindow.seconds > 0 ? (cpuIdle.user + cpuIdle.system) / 1000 / (idleWindow.seconds * 10) : 0 };
     const expectedRtpPps = o.holdCallers * PACKETS_PER_SECOND_PER_CALLER;
     log(`  idle with ${reached} waiting: RTP to the callers ${idle.rtpPps.toFixed(0)} packets/s (expected ${expectedRtpPps}), rtpengine CPU ${pct(idle.rtpengineCpuPercent)}, Switchboard CPU ${pct(idle.switchboardCpuPercent)}`);

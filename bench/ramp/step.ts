@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { installInviteTiming } from './invite-timing.js';
 import { freePort } from './ports.js';
-import { processCpuMs, processRssBytes, udpDrops } from './proc-stats.js';
+import { processCpuMs, processRssBytes, rcvbufErrors, socketDrops } from './proc-stats.js';
 import { StepProgress } from './progress.js';
 import { keyArgs, type Scenario } from './scenarios.js';
 import { elapsedSeconds, num, readSemicolonCsv, receivedCount } from './sipp-files.js';
@@ -112,8 +112,8 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
   // Also here: a step that ends before its warm-up must not report the previous step's timings.
   timing?.reset();
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-  const drops0 = udpDrops();
-  let socketDrops = 0;
+  const rcvbufErrors0 = rcvbufErrors();
+  let maxSocketDrops = 0;
   let engineLoopMs: number | undefined;
   let rss = { sb: 0, uac: 0, uas: 0 };
   try {
@@ -159,7 +159,9 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
         uac: Math.max(rss.uac, processRssBytes(uac!.pid) ?? 0),
         uas: Math.max(rss.uas, uas === undefined ? 0 : (processRssBytes(uas.pid) ?? 0)),
       };
-      socketDrops = Math.max(socketDrops, udpDrops().socketDrops);
+      void socketDrops().then((d) => {
+        maxSocketDrops = Math.max(maxSocketDrops, d);
+      });
       if (target !== undefined && engineLoopMs !== undefined && end === undefined) {
         void target.engineStats().then((s) => {
           // The engine's figure is built the same way (10 ms histogram), so the same offset applies.
@@ -225,7 +227,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
       cpuMsPerCall: target === undefined || cpuSelfMs === undefined || answered.length === 0 ? undefined : cpuSelfMs / answered.length,
       rssMiB: { switchboard: target === undefined ? undefined : rss.sb / MiB, sippUac: rss.uac / MiB, sippUas: uas === undefined ? undefined : rss.uas / MiB },
       loopDelayP99Ms: { app: target === undefined ? undefined : loopP99, engine: engineLoopMs },
-      udpDrops: { rcvbufErrors: udpDrops().rcvbufErrors - drops0.rcvbufErrors, socketDrops },
+      udpDrops: { rcvbufErrors: rcvbufErrors() - rcvbufErrors0, socketDrops: maxSocketDrops },
     };
     progress.done(error ?? `${result.successful}/${calls} ok, ${result.failed} failed`);
     return result;

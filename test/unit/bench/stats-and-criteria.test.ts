@@ -3,7 +3,7 @@ import { judge } from '../../../bench/ramp/criteria.js';
 import { runRamp } from '../../../bench/ramp/ramp.js';
 import type { Scenario } from '../../../bench/ramp/scenarios.js';
 import { parseLoadOptions } from '../../../bench/ramp/options.js';
-import { processCpuMs, processRssBytes, udpDrops } from '../../../bench/ramp/proc-stats.js';
+import { processCpuMs, processRssBytes, rcvbufErrors, socketDrops, socketTableDrops } from '../../../bench/ramp/proc-stats.js';
 import type { StepResult } from '../../../bench/ramp/step.js';
 import { slope, summarize } from '../../../bench/ramp/stats-math.js';
 
@@ -73,10 +73,23 @@ describe('/proc readings', () => {
     expect(processCpuMs(2 ** 30)).toBeUndefined();
   });
 
-  it('reads UDP drop counters as numbers', () => {
-    const d = udpDrops();
-    expect(Number.isInteger(d.rcvbufErrors) && d.rcvbufErrors >= 0).toBe(true);
-    expect(Number.isInteger(d.socketDrops) && d.socketDrops >= 0).toBe(true);
+  it('reads UDP drop counters as numbers', async () => {
+    const errors = rcvbufErrors();
+    expect(Number.isInteger(errors) && errors >= 0).toBe(true);
+    const drops = await socketDrops();
+    expect(Number.isInteger(drops) && drops >= 0).toBe(true);
+  });
+
+  it('sums the last column of a /proc/net/udp table, whatever the header says', () => {
+    const table = [
+      '   sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode ref pointer drops',
+      '  123: 0100007F:1770 00000000:0000 07 00000000:00034000 00:00000000 00000000     0        0 1 2 ffff 869',
+      '  124: 0100007F:22B8 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 3 2 ffff 0',
+      '  125: 0100007F:22B9 00000000:0000 07 00000000:00000000 00:00000000 00000000     0        0 4 2 ffff 31',
+      '',
+    ].join('\n');
+    expect(socketTableDrops(table)).toBe(900);
+    expect(socketTableDrops('')).toBe(0);
   });
 });
 
