@@ -319,6 +319,44 @@ describe('queues with music', () => {
     expect(sidecars.some((n) => (JSON.parse(readFileSync(join(pcaps, n), 'utf8')) as { callId: string }).callId === a.callId)).toBe(true);
   });
 
+  it('anchors a waiting caller\'s re-INVITE that moves its media: the music follows to the new port, and so does the agent once bridged', async () => {
+    tone('music.wav', 300, 2);
+    const b = await callee();
+    await configure(
+      `users:\n  a1: { contacts: ["sip:a1@127.0.0.1:${b.uas.port}"] }\nagents:\n  a1: {}\nqueues:\n  q:\n    members: [a1]\n    music: music.wav\n    announcements: { position: false, estimated_wait: false }\nroutes:\n  - name: q\n    then: { queue: q }\n`,
+    );
+    sb.app!.acd!.agents.setState('a1', { state: 'paused', reason: 'test' });
+    const a = await caller();
+    expect(await a.invite(sb.engine.udpPort, '1000')).toBe(200);
+    await a.rtp.sendSilence(2);
+    await a.rtp.waitFor((s) => s.audible >= 10, 3000);
+    const moved = await RtpEndpoint.open();
+    closers.push(() => moved.close());
+    const answer = await a.reinvite(moved.sdp());
+    // Switchboard's end stays where it was; rtpengine now sends to the new port.
+    expect(audioPortOf(answer)).toBe(audioPortOf(a.finalResponse()!.body.toString()));
+    moved.setRemote(audioPortOf(answer));
+    // No packet from the new port first: rtpengine must know it from the re-INVITE, not by learning.
+    await moved.waitFor((s) => s.audible >= 25, 3000);
+    expect(heardHz(moved, 10)).toBeGreaterThan(250);
+    expect(heardHz(moved, 10)).toBeLessThan(350);
+    const atOldPort = a.rtp.receivedStats.packets;
+    await new Promise((r) => setTimeout(r, 200));
+    expect(a.rtp.receivedStats.packets - atOldPort).toBeLessThanOrEqual(1);
+    // The agent is offered the caller's new media, and the bridge relays re-INVITEs from then on.
+    sb.app!.acd!.agents.setState('a1', { state: 'available' });
+    expect(await waitFor(() => b.uas.requests.some((r) => r.method === 'ACK'), 5000)).toBe(true);
+    b.rtp.setRemote(audioPortOf(b.uas.invites()[0]!.body.toString()));
+    moved.resetReceived();
+    await Promise.all([b.rtp.sendTone({ hz: 880, packets: 30 }), moved.sendTone({ hz: 440, packets: 30 })]);
+    await moved.waitFor((s) => s.audible >= 10, 3000);
+    expect(heardHz(moved, 8)).toBeGreaterThan(820);
+    await b.rtp.waitFor((s) => s.audible >= 10, 3000);
+    expect(heardHz(b.rtp, 8)).toBeLessThan(500);
+    expect(await a.bye()).toBe(200);
+    await noSessionFor(a.callId);
+  });
+
   it('takes a callback request (key 1 after the offer), hangs up, then calls the agent and the caller back and bridges them', async () => {
     tone('music.wav', 300, 2);
     tone('prompts/press-1-for-callback.wav', 900, 0.3);

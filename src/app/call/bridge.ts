@@ -44,6 +44,8 @@ export function bridge(uas: Srf.Dialog, uac: Srf.Dialog, media?: BridgeMedia): B
   else if (!connected(uac)) end('callee', uas)();
   for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
     claimReinvites(from);
+    // The bridge takes over from whoever answered re-INVITEs before (a caller Switchboard answered).
+    from.removeAllListeners('modify');
     const fromCaller = from === uas;
     from.on('modify', (req, res) => {
       const relay = async (): Promise<string> => {

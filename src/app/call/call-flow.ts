@@ -26,6 +26,7 @@ import type { AnchorOptions, CallRecorder, MediaSession, MediaSessions } from '.
 import type { Action, ChainId, ChainResolution, Decision, ResolvedTarget } from '../../routing/index.js';
 import { isSwitchboardError } from '../../util/errors.js';
 import { bridge, hangUp, type BridgeMedia, type Bridged, type HangupParty } from './bridge.js';
+import { answerWithCurrentSdp, claimReinvites } from './early-reinvites.js';
 import { Cancellation } from './cancellation.js';
 import { dialGroup, type DialContext, type DialGroup } from './dial-plan.js';
 import { retryAfterSeconds, type GatewayBlackouts } from './gateway-blackouts.js';
@@ -107,6 +108,9 @@ class CallerGone extends Error {}
 /** A DTMF key from the caller, by RFC 4733 event (through rtpengine) or SIP INFO. */
 export type DigitHandler = (digit: string) => void;
 
+/** Anchors the caller's SDP against Switchboard's own end of the media; resolves with the SDP for the caller. */
+export type CallerAnchor = (session: MediaSession, callerSdp: string) => Promise<string>;
+
 const DIVERSION_REASON: Readonly<Record<LegOutcome, string>> = {
   busy: 'user-busy',
   no_answer: 'no-answer',
@@ -132,6 +136,10 @@ export class CallFlow {
   private sentRinging = false;
   /** The outbound trunk of the bridged B leg, if it went through one. */
   private bTrunk: string | undefined;
+  /** The caller's latest SDP: the INVITE's, then each re-INVITE's that was anchored. */
+  private callerSdp: string;
+  /** What Switchboard's end of an answered caller's media is (sink, recorder): re-run for a re-INVITE. */
+  private anchor: CallerAnchor | undefined;
 
   constructor(
     readonly srf: Srf,
@@ -140,6 +148,7 @@ export class CallFlow {
     private readonly ctx: CallFlowContext,
   ) {
     const d = ctx.decision;
+    this.callerSdp = req.body as string;
     this.report = {
       callId: req.get('Call-ID') ?? '',
       from: d.call.from,
@@ -249,23 +258,26 @@ export class CallFlow {
    */
   answerLocally(): Promise<MediaSession> {
     if (this.answeredCaller !== undefined) return Promise.resolve(this.mediaFor());
-    return this.answerCaller((session) => session.answerLocally(this.req.body, { localTag: LOCAL_MEDIA_TAG, options: this.callerMediaOptions }));
+    return this.answerCaller((session, sdp) => session.answerLocally(sdp, { localTag: LOCAL_MEDIA_TAG, options: this.callerMediaOptions }));
   }
 
   /**
    * Points Switchboard's end of the caller's media at what `anchor` sets up (a sink, the
    * voicemail recorder) and answers the caller with the SDP it returns; a caller answered
-   * already keeps its dialog and media path. Throws MediaUnavailable, or CallerGone when
-   * the caller hung up meanwhile.
+   * already keeps its dialog and media path. Until a bridge takes the dialog over, the
+   * caller's re-INVITEs are anchored the same way, so a caller who moves its media keeps
+   * hearing what is played. Throws MediaUnavailable, or CallerGone when the caller hung
+   * up meanwhile.
    */
-  async answerCaller(anchor: (session: MediaSession) => Promise<string>): Promise<MediaSession> {
+  async answerCaller(anchor: CallerAnchor): Promise<MediaSession> {
     const session = this.mediaFor();
     let sdp: string;
     try {
-      sdp = await anchor(session);
+      sdp = await anchor(session, this.callerSdp);
     } catch (err) {
       throw asMediaError(err);
     }
+    this.anchor = anchor;
     if (this.answeredCaller !== undefined) return session;
     if (this.caller.cancelled) throw new CallerGone();
     let uas: Srf.Dialog;
@@ -276,6 +288,8 @@ export class CallFlow {
     }
     this.answeredCaller = uas;
     this.report.answeredAt = this.ctx.now();
+    claimReinvites(uas);
+    uas.on('modify', (req: Srf.SrfRequest, res: Srf.SrfResponse) => this.reanchorCaller(uas, session, req, res));
     uas.on('destroy', () => {
       this.callerDone = true;
       this.report.hungUpBy ??= 'caller';
@@ -287,6 +301,25 @@ export class CallFlow {
       if (digit !== undefined) for (const h of this.digitHandlers) h(digit);
     });
     return session;
+  }
+
+  /** A re-INVITE from a caller Switchboard answered: its new SDP is anchored against the same end; one without SDP gets the current one. */
+  private reanchorCaller(uas: Srf.Dialog, session: MediaSession, req: Srf.SrfRequest, res: Srf.SrfResponse): void {
+    const anchor = this.anchor;
+    const offer = req.body as string | undefined;
+    if (!offer || anchor === undefined || session.state !== 'open') return answerWithCurrentSdp(uas, res);
+    anchor(session, offer).then(
+      (sdp) => {
+        this.callerSdp = offer;
+        res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
+      },
+      (err: unknown) => {
+        // RFC 3261 14.2: a failed re-INVITE leaves the session as it was.
+        const refused = isSwitchboardError(err, 'SB_MEDIA_REFUSED');
+        this.ctx.warn?.({ callId: this.report.callId, err: (err as Error).message }, 're-INVITE of an answered caller could not be anchored');
+        res.send(refused ? 488 : 500);
+      },
+    );
   }
 
   /** Calls `handler` with each key the caller presses (RFC 4733 through rtpengine, or SIP INFO once answered). */
@@ -481,7 +514,7 @@ export class CallFlow {
     const session = this.mediaFor();
     let offer: string;
     try {
-      offer = await session.offer(this.req.body, { options: media.options(bTrunk) });
+      offer = await session.offer(this.callerSdp, { options: media.options(bTrunk) });
     } catch (err) {
       if (answered === undefined) return this.skipAnchoring((err as Error).message);
       throw asMediaError(err);

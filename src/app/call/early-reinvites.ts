@@ -46,7 +46,11 @@ function deliver(dialog: Srf.Dialog, req: Srf.SrfRequest, res: Srf.SrfResponse):
   const standIn = standIns.get(dialog);
   const handler = dialog.listeners('modify').find((l) => l !== standIn) as ModifyListener | undefined;
   if (handler !== undefined) return handler(req, res);
-  // Nobody took the dialog over: what drachtio-srf does without a listener.
+  answerWithCurrentSdp(dialog, res);
+}
+
+/** What drachtio-srf answers a re-INVITE with when nobody took the dialog over: 200 with the dialog's current SDP. */
+export function answerWithCurrentSdp(dialog: Srf.Dialog, res: Srf.SrfResponse): void {
   const local = (dialog as unknown as DialogSdp).local;
   res.send(200, { body: local.sdp, headers: { Contact: local.contact, 'Content-Type': 'application/sdp' } });
 }

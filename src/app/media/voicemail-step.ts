@@ -53,7 +53,7 @@ export function voicemailStep(options: VoicemailStepOptions): StepHandler {
       logger,
     });
     try {
-      const session = await call.answerCaller((s) => answerIntoRecorder(s, call.req.body, recorder, { localTag: LOCAL_MEDIA_TAG, options: call.callerMediaOptions }));
+      const session = await call.answerCaller((s, sdp) => answerIntoRecorder(s, sdp, recorder, { localTag: LOCAL_MEDIA_TAG, options: call.callerMediaOptions }));
       const greeting = session.playbackTo(call.callerTag);
       const stopGreeting = call.caller.onCancel(() => greeting.cancel());
       const heard = await greeting.sequence([box.greeting ?? GREETINGS.standard, PROMPTS.beep]).catch((err: unknown) => {

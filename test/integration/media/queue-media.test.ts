@@ -135,6 +135,21 @@ describe('queued caller media', () => {
     expect(dtmf.subscribedCalls).toBe(0);
   });
 
+  it('keeps the music playing to a caller whose re-INVITE moves its media, at the new address', async () => {
+    const { caller, session } = await queuedCaller();
+    const music = session.playbackTo('caller');
+    await music.loop(HOLD_MUSIC);
+    await caller.waitFor((s) => s.audible >= 10, 3000);
+    // The caller's re-INVITE offers a new RTP port; Switchboard anchors it again, against the same sink.
+    const moved = await endpoint();
+    const answer = await session.answerLocally(moved.sdp(), { localTag: 'switchboard' });
+    moved.setRemote(audioPortOf(answer));
+    // No packet from the new port first: rtpengine must know it from the new offer, not by learning.
+    await moved.waitFor((s) => s.audible >= 25, 3000);
+    expect(music.active).toBe(true);
+    await session.close();
+  });
+
   it('announces the queue position fragment by fragment, to the end', async () => {
     const { caller, session } = await queuedCaller();
     const files = positionAnnouncement(3);
