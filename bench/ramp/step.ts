@@ -114,6 +114,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
   const loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
   const rcvbufErrors0 = rcvbufErrors();
   let maxSocketDrops = 0;
+  let lastDropsReading: Promise<void> = Promise.resolve();
   let engineLoopMs: number | undefined;
   let rss = { sb: 0, uac: 0, uas: 0 };
   try {
@@ -159,7 +160,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
         uac: Math.max(rss.uac, processRssBytes(uac!.pid) ?? 0),
         uas: Math.max(rss.uas, uas === undefined ? 0 : (processRssBytes(uas.pid) ?? 0)),
       };
-      void socketDrops().then((d) => {
+      lastDropsReading = socketDrops().then((d) => {
         maxSocketDrops = Math.max(maxSocketDrops, d);
       });
       if (target !== undefined && engineLoopMs !== undefined && end === undefined) {
@@ -182,6 +183,7 @@ export async function runStep(plan: StepPlan): Promise<StepResult> {
       await u.done;
       clearTimeout(stopUas);
     }
+    await lastDropsReading;
     const uacFiles = readSippFiles(uacDir);
     const uasFiles = uas === undefined ? undefined : readSippFiles(uasDir);
     const lastUac = uacFiles.stat.at(-1);

@@ -340,6 +340,9 @@ describe('queues with music', () => {
     await moved.waitFor((s) => s.audible >= 25, 3000);
     expect(heardHz(moved, 10)).toBeGreaterThan(250);
     expect(heardHz(moved, 10)).toBeLessThan(350);
+    // A re-INVITE without SDP gets the SDP of the last answer (what drachtio-srf keeps as the dialog's).
+    const again = await a.reinvite('');
+    expect(again).toBe(answer);
     const atOldPort = a.rtp.receivedStats.packets;
     await new Promise((r) => setTimeout(r, 200));
     expect(a.rtp.receivedStats.packets - atOldPort).toBeLessThanOrEqual(1);
@@ -352,6 +355,8 @@ describe('queues with music', () => {
     await moved.waitFor((s) => s.audible >= 10, 3000);
     expect(heardHz(moved, 8)).toBeGreaterThan(820);
     await b.rtp.waitFor((s) => s.audible >= 10, 3000);
+    // The caller's 440 Hz tone from the new port, not the 300 Hz music.
+    expect(heardHz(b.rtp, 8)).toBeGreaterThan(380);
     expect(heardHz(b.rtp, 8)).toBeLessThan(500);
     expect(await a.bye()).toBe(200);
     await noSessionFor(a.callId);

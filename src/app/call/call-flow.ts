@@ -140,6 +140,14 @@ export class CallFlow {
   private callerSdp: string;
   /** What Switchboard's end of an answered caller's media is (sink, recorder): re-run for a re-INVITE. */
   private anchor: CallerAnchor | undefined;
+  /**
+   * Every rtpengine step on an answered caller's media (anchoring, re-anchoring for a
+   * re-INVITE, joining a B leg) runs after the previous one, so a re-INVITE's sink answer
+   * can never land after an agent's answer, nor the sink's after the recorder's.
+   */
+  private anchoring: Promise<unknown> = Promise.resolve();
+  /** A B leg was joined to the answered caller: its re-INVITEs are the bridge's from now on. */
+  private joined = false;
 
   constructor(
     readonly srf: Srf,
@@ -273,11 +281,13 @@ export class CallFlow {
     const session = this.mediaFor();
     let sdp: string;
     try {
-      sdp = await anchor(session, this.callerSdp);
+      sdp = await this.inAnchorTurn(() => {
+        this.anchor = anchor;
+        return anchor(session, this.callerSdp);
+      });
     } catch (err) {
       throw asMediaError(err);
     }
-    this.anchor = anchor;
     if (this.answeredCaller !== undefined) return session;
     if (this.caller.cancelled) throw new CallerGone();
     let uas: Srf.Dialog;
@@ -303,23 +313,45 @@ export class CallFlow {
     return session;
   }
 
-  /** A re-INVITE from a caller Switchboard answered: its new SDP is anchored against the same end; one without SDP gets the current one. */
+  /**
+   * A re-INVITE from a caller Switchboard answered: its new SDP is anchored against the
+   * current end (sink or recorder), in turn with the other rtpengine steps of the caller's
+   * media; one without SDP gets the current SDP. Once a B leg is joined (the bridge is about
+   * to take the dialog over), 491, and the bridge answers the retry. A failed re-anchor is
+   * undone with the caller's previous SDP, so the session is as it was (RFC 3261 §14.2).
+   */
   private reanchorCaller(uas: Srf.Dialog, session: MediaSession, req: Srf.SrfRequest, res: Srf.SrfResponse): void {
-    const anchor = this.anchor;
     const offer = req.body as string | undefined;
-    if (!offer || anchor === undefined || session.state !== 'open') return answerWithCurrentSdp(uas, res);
-    anchor(session, offer).then(
-      (sdp) => {
+    if (!offer || session.state !== 'open') return answerWithCurrentSdp(uas, res);
+    const local = (uas as unknown as { local: { sdp: string } }).local;
+    this.inAnchorTurn(async () => {
+      const anchor = this.anchor;
+      if (this.joined || anchor === undefined || session.state !== 'open') return undefined;
+      try {
+        const sdp = await anchor(session, offer);
         this.callerSdp = offer;
-        res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } });
-      },
+        // drachtio-srf keeps the dialog's local SDP for re-INVITEs without SDP; it does not learn ours.
+        local.sdp = sdp;
+        return sdp;
+      } catch (err) {
+        await anchor(session, this.callerSdp).catch(() => undefined);
+        throw err;
+      }
+    }).then(
+      (sdp) => (sdp === undefined ? res.send(491) : res.send(200, { body: sdp, headers: { 'Content-Type': 'application/sdp' } })),
       (err: unknown) => {
-        // RFC 3261 14.2: a failed re-INVITE leaves the session as it was.
         const refused = isSwitchboardError(err, 'SB_MEDIA_REFUSED');
         this.ctx.warn?.({ callId: this.report.callId, err: (err as Error).message }, 're-INVITE of an answered caller could not be anchored');
         res.send(refused ? 488 : 500);
       },
     );
+  }
+
+  /** Runs `step` once every earlier rtpengine step on the caller's media has settled. */
+  private inAnchorTurn<T>(step: () => Promise<T>): Promise<T> {
+    const result = this.anchoring.then(step);
+    this.anchoring = result.catch(() => undefined);
+    return result;
   }
 
   /** Calls `handler` with each key the caller presses (RFC 4733 through rtpengine, or SIP INFO once answered). */
@@ -512,9 +544,11 @@ export class CallFlow {
     // Signalling-only calls go on without rtpengine (SDP end to end); a caller we answered cannot.
     if (answered === undefined && !media.available()) return this.skipAnchoring('rtpengine is not answering');
     const session = this.mediaFor();
+    // For a caller we answered, joining waits for any re-anchoring in flight (and blocks new ones: 491).
+    const inTurn = <T>(step: () => Promise<T>): Promise<T> => (answered === undefined ? step() : this.inAnchorTurn(step));
     let offer: string;
     try {
-      offer = await session.offer(this.callerSdp, { options: media.options(bTrunk) });
+      offer = await inTurn(() => session.offer(this.callerSdp, { options: media.options(bTrunk) }));
     } catch (err) {
       if (answered === undefined) return this.skipAnchoring((err as Error).message);
       throw asMediaError(err);
@@ -524,7 +558,11 @@ export class CallFlow {
       answer: async (remoteSdp, toTag) => {
         try {
           const tag = answered === undefined ? toTag : LOCAL_MEDIA_TAG;
-          const forCaller = await session.answer(remoteSdp, { to: tag, options: this.callerMediaOptions });
+          const forCaller = await inTurn(async () => {
+            const sdp = await session.answer(remoteSdp, { to: tag, options: this.callerMediaOptions });
+            if (answered !== undefined) this.joined = true;
+            return sdp;
+          });
           this.bMediaTag = tag;
           this.bTrunk = bTrunk;
           if (answered !== undefined) await session.playbackTo(this.callerTag).stop();

@@ -135,7 +135,7 @@ describe('queued caller media', () => {
     expect(dtmf.subscribedCalls).toBe(0);
   });
 
-  it('keeps the music playing to a caller whose re-INVITE moves its media, at the new address', async () => {
+  it('answerLocally again with the caller\'s new SDP (a re-INVITE) keeps the music playing, at the new address', async () => {
     const { caller, session } = await queuedCaller();
     const music = session.playbackTo('caller');
     await music.loop(HOLD_MUSIC);
