@@ -15,7 +15,7 @@ import { runOverload, type OverloadResult } from './overload.js';
 import { runRamp, type RampResult } from './ramp.js';
 import { markdownReport, writeLoadReport, type LoadReport } from './report.js';
 import { SCENARIOS } from './scenarios.js';
-import { runSoak, type SoakResult } from './soak.js';
+import { runSoak, SETTLE_MINUTES, type SoakResult } from './soak.js';
 import { runStep, type Pinning, type StepResult } from './step.js';
 import { SwitchboardUnderTest } from './switchboard-under-test.js';
 
@@ -78,7 +78,7 @@ export async function runLoad(o: LoadOptions, resultsDir: string): Promise<LoadR
     if (o.soakMinutes > 0 && max) {
       soak = await runSoak({ minutes: o.soakMinutes, rate: Math.round(max * 0.7), target: sb, pin });
       printStep(soak.step);
-      console.log(`  soak: RSS ${soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${soak.heapMiBPerMinute.toFixed(3)} MiB/min`);
+      console.log(`  soak: RSS ${soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${soak.heapMiBPerMinute.toFixed(3)} MiB/min (after the first ${SETTLE_MINUTES} min)`);
     }
     if (o.registerRate > 0) {
       const plan = { scenario: SCENARIOS.register, rate: o.registerRate, warmupSeconds: o.warmupSeconds, seconds: o.seconds, holdMs: 0, pin };

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ConcurrencyResult } from './concurrency.js';
 import type { OverloadResult } from './overload.js';
 import type { RampResult } from './ramp.js';
-import type { SoakResult } from './soak.js';
+import { SETTLE_MINUTES, type SoakResult } from './soak.js';
 import type { StepResult } from './step.js';
 
 export interface LoadReport {
@@ -59,7 +59,7 @@ export function markdownReport(r: LoadReport): string {
   if (r.ratioToBaseline !== undefined) out.push(`| ratio to the baseline | ${r.ratioToBaseline.toFixed(2)} |`);
   if (r.overload) out.push(`| goodput at ${r.overload.offered} calls/s offered (1.5 × ${r.overload.maxRate}) | ${f(r.overload.step.answeredCps)} answered/s = ${f(r.overload.goodputFraction * 100)} % of the max; ${r.overload.step.shed} shed with 503, ${r.overload.step.failed} failed |`);
   for (const c of r.concurrency) out.push(`| ${c.calls} concurrent calls | ${c.held} held; RSS ${kib(c.rssBytesPerCall)} KiB/call, app heap ${kib(c.heapBytesPerCall)} KiB/call${c.error ? ` (${c.error})` : ''} |`);
-  if (r.soak) out.push(`| soak ${r.soak.minutes} min at ${r.soak.rate} calls/s | RSS ${r.soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${r.soak.heapMiBPerMinute.toFixed(3)} MiB/min, ${r.soak.step.failed} failed |`);
+  if (r.soak) out.push(`| soak ${r.soak.minutes} min at ${r.soak.rate} calls/s | RSS ${r.soak.rssMiBPerMinute.toFixed(3)} MiB/min, app heap ${r.soak.heapMiBPerMinute.toFixed(3)} MiB/min after the first ${SETTLE_MINUTES} min, ${r.soak.step.failed} failed |`);
   if (r.register) out.push(`| registration storm at ${r.register.rate}/s | ${r.register.successful}/${r.register.calls} ok, ${r.register.failed} failed${r.register.needs ? ` (needs ${r.register.needs})` : ''} |`);
   const steps = [...(r.baseline?.steps ?? []), ...(r.switchboard?.steps ?? []), ...(r.overload ? [r.overload.step] : []), ...(r.soak ? [r.soak.step] : []), ...(r.register ? [r.register.baseline, r.register] : [])];
   if (steps.length > 0) out.push('', '## Steps', '', STEP_HEAD, ...steps.map((s) => `| ${stepRow(s)} |`));

@@ -1,7 +1,11 @@
 /**
  * Soak mode: 70 % of the highest passing rate for N minutes through Switchboard,
  * sampling memory every 30 s; reports RSS and application-heap growth per minute
- * (least-squares slope), which should be about zero for a leak-free run.
+ * (least-squares slope), which should be about zero for a leak-free run. The first
+ * SETTLE_MINUTES are left out of the slope: finished transactions linger for 32 s
+ * (Timers J, L, M) and the heaps size themselves to the load, so RSS rises to a plateau
+ * in the first minute whatever happens later (a 10 min soak: 175 → 553 MiB in the first
+ * minute, then 545–586 MiB; that minute alone made the whole run's slope 18 MiB/min).
  *
  * @example
  *   const r = await runSoak({ minutes: 30, rate: 1000, target: sb, pin: {} });
@@ -19,11 +23,21 @@ export interface SoakResult {
   readonly step: StepResult;
   /** [minute, RSS MiB, heap MiB] samples. */
   readonly samples: ReadonlyArray<readonly [number, number, number]>;
+  /** Growth after the first SETTLE_MINUTES (growthPerMinute). */
   readonly rssMiBPerMinute: number;
   readonly heapMiBPerMinute: number;
 }
 
 const SAMPLE_EVERY_SECONDS = 30;
+/** Samples before this are the fill-up, not growth (two lingering windows and some slack). */
+export const SETTLE_MINUTES = 1.5;
+
+/** RSS and heap growth per minute over the samples after SETTLE_MINUTES (all of them when fewer than two are that late). */
+export function growthPerMinute(samples: ReadonlyArray<readonly [number, number, number]>): { rss: number; heap: number } {
+  const settled = samples.filter(([t]) => t >= SETTLE_MINUTES);
+  const used = settled.length >= 2 ? settled : samples;
+  return { rss: slope(used.map(([t, rss]) => [t, rss] as const)), heap: slope(used.map(([t, , heap]) => [t, heap] as const)) };
+}
 
 export async function runSoak(o: { minutes: number; rate: number; target: SwitchboardUnderTest; pin: Pinning }): Promise<SoakResult> {
   const samples: Array<[number, number, number]> = [];
@@ -44,12 +58,6 @@ export async function runSoak(o: { minutes: number; rate: number; target: Switch
       samples.push([elapsed / 60, m.rssBytes / 2 ** 20, m.heapUsedBytes / 2 ** 20]);
     },
   });
-  return {
-    minutes: o.minutes,
-    rate: o.rate,
-    step,
-    samples,
-    rssMiBPerMinute: slope(samples.map(([t, rss]) => [t, rss] as const)),
-    heapMiBPerMinute: slope(samples.map(([t, , heap]) => [t, heap] as const)),
-  };
+  const growth = growthPerMinute(samples);
+  return { minutes: o.minutes, rate: o.rate, step, samples, rssMiBPerMinute: growth.rss, heapMiBPerMinute: growth.heap };
 }

@@ -6,6 +6,7 @@ import { parseLoadOptions } from '../../../bench/ramp/options.js';
 import { processCpuMs, processRssBytes, rcvbufErrors, socketDrops, socketTableDrops } from '../../../bench/ramp/proc-stats.js';
 import type { StepResult } from '../../../bench/ramp/step.js';
 import { slope, summarize } from '../../../bench/ramp/stats-math.js';
+import { growthPerMinute, SETTLE_MINUTES } from '../../../bench/ramp/soak.js';
 
 const lat = { count: 100, p50: 3, p95: 8, p99: 20, max: 30 };
 const good: StepResult = {
@@ -20,6 +21,19 @@ describe('percentiles and slope', () => {
     const values = Array.from({ length: 100 }, (_, i) => 100 - i);
     expect(summarize(values)).toEqual({ count: 100, p50: 50, p95: 95, p99: 99, max: 100 });
     expect(summarize([]).p99).toBe(0);
+  });
+
+  it('soak growth leaves out the fill-up of the first minutes', () => {
+    // The shape of a 10 min soak: 175 → 553 MiB in the first minute, then a plateau.
+    const plateau: Array<[number, number, number]> = [[0, 175, 16.9], [0.5, 399, 16.1], [1, 553, 16.2], [1.5, 544, 16.1], [2, 557, 16.3], [2.5, 547, 16.2], [3, 556, 16.4], [3.5, 562, 16.3]];
+    expect(slope(plateau.map(([t, rss]) => [t, rss] as const))).toBeGreaterThan(50);
+    expect(Math.abs(growthPerMinute(plateau).rss)).toBeLessThan(10);
+    // A leak after the fill-up still shows.
+    const leak = plateau.map(([t, rss, heap]) => [t, t >= SETTLE_MINUTES ? rss + 20 * t : rss, heap + 2 * t] as [number, number, number]);
+    expect(growthPerMinute(leak).rss).toBeGreaterThan(15);
+    expect(growthPerMinute(leak).heap).toBeCloseTo(2, 0);
+    // A soak too short to settle uses every sample.
+    expect(growthPerMinute([[0, 100, 10], [1, 160, 10]]).rss).toBeCloseTo(60);
   });
 
   it('fits a least-squares slope', () => {
