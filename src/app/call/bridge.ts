@@ -44,9 +44,7 @@ export function bridge(uas: Srf.Dialog, uac: Srf.Dialog, media?: BridgeMedia): B
   else if (!connected(uac)) end('callee', uas)();
   for (const [from, to] of [[uas, uac], [uac, uas]] as const) {
     claimReinvites(from);
-    // The bridge takes over from whoever answered re-INVITEs and INFOs before (CallFlow, for a
-    // caller Switchboard answered): one answer per request.
-    from.removeAllListeners('modify');
+    // INFO too: CallFlow listened for a caller Switchboard answered; one answer per request.
     from.removeAllListeners('info');
     const fromCaller = from === uas;
     from.on('modify', (req, res) => {

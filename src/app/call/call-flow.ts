@@ -316,9 +316,10 @@ export class CallFlow {
   /**
    * A re-INVITE from a caller Switchboard answered: its new SDP is anchored against the
    * current end (sink or recorder), in turn with the other rtpengine steps of the caller's
-   * media; one without SDP gets the current SDP. Once a B leg is joined (the bridge is about
-   * to take the dialog over), 491, and the bridge answers the retry. A failed re-anchor is
-   * undone with the caller's previous SDP, so the session is as it was (RFC 3261 §14.2).
+   * media; one without SDP (or once the media session is gone) gets the current SDP. Once
+   * a B leg is joined (the bridge is about to take the dialog over), 491, and the bridge
+   * answers the retry. A failed re-anchor is undone with the caller's previous SDP, so the
+   * session is as it was (RFC 3261 §14.2).
    */
   private reanchorCaller(uas: Srf.Dialog, session: MediaSession, req: Srf.SrfRequest, res: Srf.SrfResponse): void {
     const offer = req.body as string | undefined;
@@ -326,7 +327,8 @@ export class CallFlow {
     const local = (uas as unknown as { local: { sdp: string } }).local;
     this.inAnchorTurn(async () => {
       const anchor = this.anchor;
-      if (this.joined || anchor === undefined || session.state !== 'open') return undefined;
+      if (this.joined) return undefined;
+      if (anchor === undefined || session.state !== 'open') return local.sdp;
       try {
         const sdp = await anchor(session, offer);
         this.callerSdp = offer;

@@ -34,11 +34,13 @@ export function deferEarlyReinvites(srf: Srf): void {
   };
 }
 
-/** The caller of this takes over the dialog's re-INVITEs (attach 'modify' right after). */
+/**
+ * The caller of this takes over the dialog's re-INVITEs (attach 'modify' right after):
+ * from the stand-in, and from whoever held them before (CallFlow hands an answered caller
+ * to the bridge), so each re-INVITE gets one answer.
+ */
 export function claimReinvites(dialog: Srf.Dialog): void {
-  const standIn = standIns.get(dialog);
-  if (standIn === undefined) return;
-  dialog.removeListener('modify', standIn);
+  dialog.removeAllListeners('modify');
   standIns.delete(dialog);
 }
 
