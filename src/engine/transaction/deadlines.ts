@@ -24,18 +24,31 @@ export class Deadlines {
   /** Monotonic by default: a step of the wall clock (NTP, a resumed VM) must not fire or hold back SIP timers. */
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  arm(afterMs: number, target: DeadlineTarget, seq: number): void {
+  /** Returns the entry's place in its FIFO, for `forget`. The time it fires is `target.deadlineAt`. */
+  arm(afterMs: number, target: DeadlineTarget, seq: number): number {
     let fifo = this.fifos.get(afterMs);
     if (fifo === undefined) {
       fifo = new DeadlineFifo(this.now);
       this.fifos.set(afterMs, fifo);
     }
-    fifo.push(target, seq, this.now() + afterMs);
+    return fifo.push(target, seq, this.now() + afterMs);
   }
 
-  /** A deadline of `afterMs` was cancelled: drops the stale entries at that FIFO's head. */
-  prune(afterMs: number): void {
-    this.fifos.get(afterMs)?.prune();
+  /** When a deadline armed now for `afterMs` fires. */
+  at(afterMs: number): number {
+    return this.now() + afterMs;
+  }
+
+  /**
+   * A deadline of `afterMs` was cancelled: the FIFO lets go of its target at once (a
+   * transaction that moved to the linger table must not stay reachable for 32 s) and
+   * drops the stale entries at its head.
+   */
+  forget(afterMs: number, place: number): void {
+    const fifo = this.fifos.get(afterMs);
+    if (fifo === undefined) return;
+    fifo.clear(place);
+    fifo.prune();
   }
 
   /** Entries waiting, stale ones included (tests, diagnostics). */
@@ -56,6 +69,8 @@ class DeadlineFifo {
   private seqs: number[] = [];
   private ats: number[] = [];
   private head = 0;
+  /** Place (as `push` returned it) of array index 0. */
+  private base = 0;
   private timer: NodeJS.Timeout | undefined;
   private firing = false;
 
@@ -65,24 +80,31 @@ class DeadlineFifo {
     return this.targets.length - this.head;
   }
 
-  push(target: DeadlineTarget, seq: number, at: number): void {
+  push(target: DeadlineTarget, seq: number, at: number): number {
     this.targets.push(target);
     this.seqs.push(seq);
     this.ats.push(at);
     if (this.timer === undefined && !this.firing) this.arm(at);
+    return this.base + this.targets.length - 1;
+  }
+
+  clear(place: number): void {
+    const i = place - this.base;
+    if (i >= this.head && i < this.targets.length) this.targets[i] = undefined;
   }
 
   /** Drops stale entries at the head; the timer stays armed unless nothing is left (it skips stale ones anyway). */
   prune(): void {
     if (this.firing) return;
     const { targets, seqs } = this;
-    while (this.head < targets.length && !targets[this.head]!.deadlineIsCurrent(seqs[this.head]!)) targets[this.head++] = undefined;
+    while (this.head < targets.length && !isCurrent(targets[this.head], seqs[this.head]!)) targets[this.head++] = undefined;
     if (this.head === targets.length) this.close();
   }
 
   close(): void {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
+    this.base += this.targets.length;
     this.targets = [];
     this.seqs = [];
     this.ats = [];
@@ -102,9 +124,9 @@ class DeadlineFifo {
       // close() inside onDeadline replaces the arrays: stop walking the old ones.
       while (targets === this.targets && this.head < targets.length && ats[this.head]! <= now) {
         const i = this.head++;
-        const target = targets[i]!;
+        const target = targets[i];
         targets[i] = undefined;
-        target.onDeadline(seqs[i]!);
+        target?.onDeadline(seqs[i]!);
       }
     } finally {
       this.firing = false;
@@ -112,12 +134,14 @@ class DeadlineFifo {
     // close() may have run inside onDeadline: then there is nothing left to arm.
     if (targets !== this.targets) return;
     if (this.head === targets.length) {
+      this.base += targets.length;
       this.targets = [];
       this.seqs = [];
       this.ats = [];
       this.head = 0;
     } else {
       if (this.head > 1024 && this.head * 2 > targets.length) {
+        this.base += this.head;
         this.targets = targets.slice(this.head);
         this.seqs = seqs.slice(this.head);
         this.ats = ats.slice(this.head);
@@ -126,6 +150,10 @@ class DeadlineFifo {
       this.arm(this.ats[this.head]!);
     }
   };
+}
+
+function isCurrent(target: DeadlineTarget | undefined, seq: number): boolean {
+  return target !== undefined && target.deadlineIsCurrent(seq);
 }
 
 /**
@@ -137,6 +165,9 @@ export abstract class WithDeadline implements DeadlineTarget {
   private deadlineSeq = 0;
   /** Duration of the armed deadline (its FIFO), 0 when none. */
   private deadlineMs = 0;
+  /** Its place in the FIFO. */
+  private deadlinePlace = 0;
+  private at = 0;
 
   protected abstract get deadlines(): Deadlines;
   protected abstract get ended(): boolean;
@@ -149,12 +180,19 @@ export abstract class WithDeadline implements DeadlineTarget {
   protected armDeadline(ms: number): void {
     this.cancelDeadline();
     this.deadlineMs = ms;
-    this.deadlines.arm(ms, this, ++this.deadlineSeq);
+    this.at = this.deadlines.at(ms);
+    this.deadlinePlace = this.deadlines.arm(ms, this, ++this.deadlineSeq);
   }
 
   protected cancelDeadline(): void {
     this.deadlineSeq++;
-    if (this.deadlineMs > 0) this.deadlines.prune(this.deadlineMs);
+    if (this.deadlineMs > 0) this.deadlines.forget(this.deadlineMs, this.deadlinePlace);
     this.deadlineMs = 0;
+    this.at = 0;
+  }
+
+  /** When the armed deadline fires (the deadlines' clock); 0 when none. */
+  get deadlineAt(): number {
+    return this.at;
   }
 }

@@ -10,10 +10,11 @@ afterEach(() => {
 
 class Target implements DeadlineTarget {
   seq = 0;
+  place = 0;
   fired: number[] = [];
   constructor(private readonly log: string[], private readonly name: string) {}
   arm(d: Deadlines, ms: number): void {
-    d.arm(ms, this, ++this.seq);
+    this.place = d.arm(ms, this, ++this.seq);
   }
   onDeadline(seq: number): void {
     if (seq === this.seq) this.log.push(`${this.name}@${Date.now()}`);
@@ -47,10 +48,11 @@ describe('Deadlines (one FIFO and one timer per duration)', () => {
     a.arm(d, 1000);
     b.arm(d, 1000);
     a.seq++; // cancelled
-    d.prune(1000);
+    d.forget(1000, a.place);
     expect(d.size).toBe(1);
+    const first = b.place;
     b.arm(d, 5000); // re-armed elsewhere: the 1000 ms entry is stale
-    d.prune(1000);
+    d.forget(1000, first);
     expect(d.size).toBe(1);
     vi.advanceTimersByTime(1000);
     expect(log).toEqual([]);
@@ -58,6 +60,25 @@ describe('Deadlines (one FIFO and one timer per duration)', () => {
     expect(log).toEqual(['b@5000']);
     expect(vi.getTimerCount()).toBe(0);
     d.close();
+  });
+
+  it('lets go of a forgotten target at once, wherever it is in the FIFO (a transaction moved to the linger table is not kept)', () => {
+    const d = new Deadlines();
+    const fired: string[] = [];
+    const target = (name: string): DeadlineTarget => ({ onDeadline: () => fired.push(name), deadlineIsCurrent: () => true });
+    d.arm(1000, target('a'), 1);
+    const b = d.arm(1000, target('b'), 1);
+    d.arm(1000, target('c'), 1);
+    d.forget(1000, b); // b still claims to be current: only the FIFO's own slot can have dropped it
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(['a', 'c']);
+    // Places stay valid across FIFOs emptied and refilled.
+    const e = d.arm(1000, target('e'), 1);
+    expect(e).toBeGreaterThan(b);
+    d.forget(1000, e);
+    vi.advanceTimersByTime(1000);
+    expect(fired).toEqual(['a', 'c']);
+    expect(vi.getTimerCount()).toBe(0);
   });
 
   it('stops at once when closed from inside a deadline callback', () => {
