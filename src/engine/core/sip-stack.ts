@@ -29,6 +29,8 @@ export interface SipStackStats {
   readonly transactions: number;
   readonly serverTransactions: number;
   readonly clientTransactions: number;
+  /** Finished transactions kept outside the heap until Timer J/K/L/M: they only absorb or answer copies. */
+  readonly lingeringTransactions: number;
   /** Live transactions by kind and state, e.g. `server:invite:accepted`. */
   readonly transactionsByState: Readonly<Record<string, number>>;
   readonly connections: number;
@@ -111,6 +113,7 @@ export class SipStack {
       transactions: t.server + t.client,
       serverTransactions: t.server,
       clientTransactions: t.client,
+      lingeringTransactions: t.lingering,
       transactionsByState: t.byState,
       connections: this.transports.stats().connections,
       rejected: this.rejected,

@@ -13,7 +13,7 @@ import type { SipStack } from '../core/sip-stack.js';
 import type { AppConnection } from '../wire/app-connection.js';
 import type { RouteTable } from '../wire/route-table.js';
 import type { WireHandler } from '../wire/wire-server.js';
-import { dialogId, DialogTable } from '../dialog/dialog.js';
+import { Dialog, dialogId, DialogTable } from '../dialog/dialog.js';
 import { silentLogger, type Logger } from '../../util/logger.js';
 import { LocalAddresses, uriOf, type LocalAddress } from './addressing.js';
 import { appHeader, parseAppMessage, type AppMessage } from './app-message.js';
@@ -685,7 +685,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   /** A request inside a dialog with the headers the dialog dictates (RFC 3261 §12.2.1.1). */
-  private dialogRequest(d: AppDialog, method: string, uri: string, local: LocalAddress, cseq?: number): SipRequest {
+  private dialogRequest(d: Dialog, method: string, uri: string, local: LocalAddress, cseq?: number): SipRequest {
     const req = new SipRequest(method, uri);
     req.append('Via', viaFor(local, newBranch()));
     req.append('Max-Forwards', '70');
@@ -714,13 +714,13 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   }
 
   /** Next hop for a request in the dialog: the first Route, else the flow the dialog was made on, else the remote target. */
-  private dialogDestination(d: AppDialog): Destination | string {
+  private dialogDestination(d: Dialog): Destination | string {
     const dest = this.nextHop(d);
     // Shared: the dialog's ACK and its BYE's transaction keep it for up to 32 s.
     return typeof dest === 'string' ? dest : this.stack.transactions.destinations.get(dest);
   }
 
-  private nextHop(d: AppDialog): Destination | string {
+  private nextHop(d: Dialog): Destination | string {
     const first = d.routeSet[0];
     if (first !== undefined) return this.local.resolve(uriOf(first));
     const flow = d.flow;
@@ -742,7 +742,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
       this.stack.transactions.request(cancel, out.tx.destination, this).context = new InternalRequest();
     }
     const d = out.dialog;
-    if (d === undefined && out.formsDialog && out.answeredTag !== undefined) return this.afterDialogEnded(out, res, source);
     if (d !== undefined && out.formsDialog) {
       if (!this.uacDialogResponse(out, d, res, source)) return;
     } else if (d !== undefined && out.method === 'INVITE') {
@@ -759,14 +758,6 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     out.conn.notify(networkFrame(res.toString(), source, out.id, out.dialogId));
   }
 
-  /** A 2xx for an answered INVITE whose dialog has ended: our ACK again, or ACK and BYE for another fork. */
-  private afterDialogEnded(out: OutboundRequest, res: SipResponse, source: MessageSource): void {
-    if (res.status < 200 || res.status >= 300) return;
-    if (res.toTag !== out.answeredTag) return this.endStrayFork(out, res, source);
-    const ack = out.lateAck;
-    if (ack !== undefined && ack.cseq === res.cseq.seq) this.stack.transports.send(ack.bytes, ack.dest);
-  }
-
   /** Dialog bookkeeping for a response to the application's INVITE/SUBSCRIBE; false when it must not be delivered. */
   private uacDialogResponse(out: OutboundRequest, d: AppDialog, res: SipResponse, source: MessageSource): boolean {
     const status = res.status;
@@ -777,7 +768,7 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
         // A retransmission (repeat our ACK) or a second fork (ACK and BYE it, RFC 3261 §13.2.2.4).
         if (toTag === out.answeredTag) {
           if (d.ack !== undefined && d.ack.cseq === res.cseq.seq) this.stack.transports.send(d.ack.bytes, d.ack.dest);
-        } else this.endStrayFork(out, res, source);
+        } else this.endStrayFork(res, source);
         return false;
       }
       out.answeredTag = toTag === undefined ? undefined : detachedCopy(toTag);
@@ -848,11 +839,17 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
     return true;
   }
 
-  private endStrayFork(out: OutboundRequest, res: SipResponse, source: MessageSource): void {
-    const local = this.local.forDestination(out.tx.destination);
+  /** A 2xx from another fork of an INVITE whose dialog has ended (the transaction moved to the linger table). */
+  onLateFork(res: SipResponse, source: MessageSource): void {
+    this.endStrayFork(res, source);
+  }
+
+  /** ACK and BYE for a 2xx from a fork other than the one answered (RFC 3261 §13.2.2.4): it came the way our INVITE went. */
+  private endStrayFork(res: SipResponse, source: MessageSource): void {
+    const local = this.local.forDestination(source);
     const contact = res.get('contact');
     if (local === undefined || contact === undefined) return;
-    const d = new AppDialog('', 'uac', res.callId, res.fromTag ?? '', res.toTag ?? '', withoutTag(res.get('from')!), withoutTag(res.get('to')!), res.cseq.seq, out.conn);
+    const d = new Dialog<undefined>('', 'uac', res.callId, res.fromTag ?? '', res.toTag ?? '', withoutTag(res.get('from')!), withoutTag(res.get('to')!), res.cseq.seq, undefined);
     d.remoteTarget = uriOf(contact);
     d.routeSet = res.getAll('record-route').reverse();
     d.flow = { transport: source.transport, address: source.address, port: source.port, connectionId: source.connectionId };
@@ -896,12 +893,12 @@ export class DrachtioCore implements TransactionUser, ClientHandler, WireHandler
   private endDialog(d: AppDialog): void {
     this.clearDialogTimers(d);
     this.dialogs.remove(d);
-    // The answered INVITE's transaction lingers (Timer M): it keeps our ACK, not the dialog.
+    // The answered INVITE's transaction lingers (Timer M) outside the heap: it keeps our ACK, not the dialog.
     const out = d.initialRequest;
     d.initialRequest = undefined;
     if (out !== undefined && out.answeredTag !== undefined && out.dialog === d) {
-      out.lateAck = d.ack;
       out.dialog = undefined;
+      this.stack.transactions.lingerAnswered(out.tx, out.answeredTag, d.ack);
     }
   }
 

@@ -76,8 +76,6 @@ export class OutboundRequest {
   orphaned = false;
   /** To tag of the 2xx delivered; a 2xx with another tag comes from a second fork. */
   answeredTag: string | undefined;
-  /** The dialog's last ACK, kept once the dialog ended while this INVITE's transaction lingers (Timer M). */
-  lateAck: { bytes: Buffer; dest: Destination; cseq: number } | undefined;
   lastRSeq = 0;
 
   constructor(

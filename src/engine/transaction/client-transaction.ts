@@ -3,6 +3,7 @@ import { reparse } from './reparse.js';
 import { WithDeadline, type Deadlines } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
+import { LINGER_ABSORB, type LingerKind } from './linger-table.js';
 import type { ClientHandler, ClientState, ClientTransaction, TransactionTimers } from './types.js';
 
 /** Timer C: longest wait for a final response after a provisional one (RFC 3261 §16.6: more than 3 minutes). */
@@ -15,6 +16,8 @@ export interface ClientHost {
   readonly deadlines: Deadlines;
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   ended(tx: ClientTx): void;
+  /** Keeps what the transaction still does until its deadline outside the heap; the transaction then ends. */
+  linger(tx: ClientTx, kind: LingerKind, bytes: Buffer | undefined): void;
 }
 
 /**
@@ -156,8 +159,10 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     this.handler.onResponse(this, res, source);
     this.settle();
     if (this.state !== 'completed') return;
-    if (this.reliable) this.terminate();
-    else this.armDeadline(this.host.timers.t4);
+    if (this.reliable) return this.terminate();
+    // Timer K only swallows copies of the final: that needs no object on the heap.
+    this.armDeadline(this.host.timers.t4);
+    this.host.linger(this, LINGER_ABSORB, undefined);
   }
 
   private inviteFinal(res: SipResponse, source: MessageSource): void {

@@ -4,6 +4,7 @@ import { WithDeadline, type Deadlines } from './deadlines.js';
 import type { StateCounts, TransactionKind } from './state-counts.js';
 import { RELIABLE, type Destination, type MessageSource } from '../transport/index.js';
 import { SwitchboardError } from '../../util/errors.js';
+import { LINGER_ABSORB, LINGER_ANSWER, type LingerKind } from './linger-table.js';
 import type { ServerEndReason, ServerState, ServerTransaction, TransactionTimers } from './types.js';
 
 /** What a server transaction needs from its layer. */
@@ -14,6 +15,8 @@ export interface ServerHost {
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   route(request: SipRequest, source: MessageSource): Destination;
   ended(tx: ServerTx, reason: ServerEndReason): void;
+  /** Keeps what the transaction still does until its deadline outside the heap; the transaction then ends. */
+  linger(tx: ServerTx, kind: LingerKind, bytes: Buffer | undefined): void;
 }
 
 let serverCounter = 0;
@@ -128,9 +131,10 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
 
   /**
    * The TU needs nothing more than the absorbing and retransmitting this transaction does
-   * by itself: the parsed request and response and the TU's context go, so a call's
-   * transactions linger through Timer J/L holding a few buffers instead of parsed
-   * messages (fewer live objects for the garbage collector). See ServerTransaction.release.
+   * by itself. What only absorbs or answers copies moves to the layer's linger table and
+   * the transaction ends (an ACKed INVITE; a UDP non-INVITE with its final sent): nothing
+   * of it stays on the heap through Timer J/L. Otherwise the parsed request and response
+   * and the TU's context go, and bytes stay. See ServerTransaction.release.
    */
   release(): void {
     const req = this.req;
@@ -138,18 +142,22 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
     this.lastRes = undefined;
     this.context = undefined;
     this.sendErrorHandler = undefined;
-    if (this.isInvite && (this.acked || this.state === 'confirmed')) {
-      // Only absorbing retransmissions is left: nothing to answer, nowhere to send.
+    if (this.isInvite && this.acked && this.state === 'accepted') {
+      this.source = undefined;
+      this.dest = undefined;
+      this.lastBytes = undefined;
+      this.host.linger(this, LINGER_ABSORB, undefined);
+    } else if (this.isInvite && this.state === 'confirmed') {
+      // Only absorbing ACKs for Timer I (T4) is left: nothing to answer, nowhere to send.
       this.reqBytes = undefined;
       this.source = undefined;
       this.lastBytes = undefined;
       this.dest = undefined;
-    } else if (!this.reliable && !this.isInvite && this.finalStatus !== 0) {
-      // Nothing resends a UDP non-INVITE's final by itself, and a copy of the request is
-      // routed by the copy (retransmission()): only the final's bytes stay.
-      this.reqBytes = undefined;
+    } else if (!this.reliable && !this.isInvite && this.state === 'completed') {
+      // A copy of the request is answered where the copy came from (retransmission()).
       this.source = undefined;
       this.dest = undefined;
+      this.host.linger(this, LINGER_ANSWER, this.lastBytes);
     } else if (req !== undefined) {
       // Kept for `request` (a late CANCEL of an INVITE, a proxy's upstream copies).
       this.reqBytes = req._raw ?? req.toBuffer();

@@ -6,6 +6,7 @@ import { ServerTx, type ServerHost } from './server-transaction.js';
 import { StateCounts } from './state-counts.js';
 import { Deadlines } from './deadlines.js';
 import { SharedDestinations } from './shared-destinations.js';
+import { LINGER_ANSWER, LINGER_REACK, LingerTable, type LingerKind } from './linger-table.js';
 import {
   DEFAULT_TIMERS,
   type ClientHandler,
@@ -35,6 +36,8 @@ export class TransactionLayer implements ServerHost, ClientHost {
   readonly deadlines = new Deadlines();
   /** One object per UDP peer for every destination a transaction keeps (the core shares its in-dialog ones here too). */
   readonly destinations = new SharedDestinations();
+  /** Finished transactions that only absorb or answer copies until Timer J/K/L/M, outside the heap. */
+  readonly lingering = new LingerTable();
   private readonly server = new Map<string, ServerTx>();
   private readonly client = new Map<string, ClientTx>();
   private readonly sender: TransactionSender;
@@ -64,6 +67,12 @@ export class TransactionLayer implements ServerHost, ClientHost {
       existing.retransmission(req, source);
       return;
     }
+    const late = this.lingering.find(key);
+    if (late >= 0) {
+      const bytes = this.lingering.kindAt(late) === LINGER_ANSWER ? this.lingering.bytesAt(late) : undefined;
+      if (bytes !== undefined) this.sender.send(bytes, this.route(req, source));
+      return;
+    }
     const tx = new ServerTx(req, source, this);
     tx.key = key;
     this.server.set(key, tx);
@@ -80,11 +89,30 @@ export class TransactionLayer implements ServerHost, ClientHost {
     if (this.closed) return;
     const key = responseKey(res);
     const tx = key === undefined ? undefined : this.client.get(key);
-    if (tx === undefined) {
-      this.user.onStrayResponse(res, source);
-      return;
-    }
-    tx.receive(res, source);
+    if (tx !== undefined) return tx.receive(res, source);
+    const late = key === undefined ? -1 : this.lingering.find(key);
+    if (late >= 0) return this.lateResponse(late, res, source);
+    this.user.onStrayResponse(res, source);
+  }
+
+  /**
+   * An answered INVITE client transaction whose dialog has ended: it only has to re-send
+   * the dialog's last ACK when its 2xx comes again, and to hand a 2xx from another fork to
+   * the TU, until Timer M. That moves to the linger table and the transaction ends now.
+   * Does nothing unless `tx` is this layer's and still accepted.
+   */
+  lingerAnswered(tx: ClientTransaction, toTag: string, ack: { bytes: Buffer; dest: Destination; cseq: number } | undefined): void {
+    if (!(tx instanceof ClientTx) || tx.state !== 'accepted' || this.client.get(tx.key) !== tx) return;
+    this.lingering.add(tx.key, LINGER_REACK, tx.deadlineAt, ack?.bytes, ack?.dest, toTag, ack?.cseq ?? 0);
+    tx.terminate();
+  }
+
+  private lateResponse(at: number, res: SipResponse, source: MessageSource): void {
+    const t = this.lingering;
+    if (t.kindAt(at) !== LINGER_REACK || res.status < 200 || res.status >= 300) return;
+    if (!t.tagIs(at, res.toTag)) return this.user.onLateFork?.(res, source);
+    const ack = t.bytesAt(at);
+    if (ack !== undefined && t.cseqAt(at) === res.cseq.seq) this.sender.send(ack, t.destinationAt(at)!);
   }
 
   request(request: SipRequest, destination: Destination, handler: ClientHandler): ClientTransaction {
@@ -102,7 +130,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
   }
 
   stats(): TransactionStats {
-    return { server: this.server.size, client: this.client.size, byState: this.counts.snapshot() };
+    return { server: this.server.size, client: this.client.size, lingering: this.lingering.size, byState: this.counts.snapshot() };
   }
 
   close(): void {
@@ -110,6 +138,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
     for (const tx of [...this.server.values()]) tx.end('closed');
     for (const tx of [...this.client.values()]) tx.terminate();
     this.deadlines.close();
+    this.lingering.close();
   }
 
   // ServerHost / ClientHost
@@ -120,6 +149,12 @@ export class TransactionLayer implements ServerHost, ClientHost {
 
   route(request: SipRequest, source: MessageSource): Destination {
     return this.destinations.get(this.responseRouter(request, source));
+  }
+
+  linger(tx: ServerTx | ClientTx, kind: LingerKind, bytes: Buffer | undefined): void {
+    this.lingering.add(tx.key, kind, tx.deadlineAt, bytes);
+    if (tx instanceof ServerTx) tx.end('completed');
+    else tx.terminate();
   }
 
   ended(tx: ServerTx | ClientTx, reason?: ServerEndReason): void {

@@ -133,6 +133,12 @@ export interface TransactionUser {
   onAck(ack: SipRequest, source: MessageSource): void;
   /** A response matching no client transaction (e.g. a 2xx retransmission after Timer M, or a stray). */
   onStrayResponse(response: SipResponse, source: MessageSource): void;
+  /**
+   * A 2xx from another fork of an INVITE whose dialog had ended (its transaction handed
+   * to TransactionLayer.lingerAnswered, before Timer M): the TU ACKs it and ends it with
+   * BYE (RFC 3261 §13.2.2.4).
+   */
+  onLateFork?(response: SipResponse, source: MessageSource): void;
   /** A server transaction left the tables. For INVITE 2xx with no ackReceived() before Timer L: reason 'no-ack' too. */
   onServerEnd?(tx: ServerTransaction, reason: ServerEndReason): void;
 }
@@ -147,6 +153,8 @@ export interface TransactionLayerConfig {
 export interface TransactionStats {
   readonly server: number;
   readonly client: number;
+  /** Finished transactions kept outside the heap until Timer J/K/L/M (expired ones not yet swept included). */
+  readonly lingering: number;
   /** Count by state, e.g. { 'server:invite:proceeding': 3, 'client:non-invite:completed': 1 }. */
   readonly byState: Readonly<Record<string, number>>;
 }

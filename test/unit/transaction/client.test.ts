@@ -114,18 +114,25 @@ describe('non-INVITE client transaction (RFC 3261 §17.1.2)', () => {
     expect(h.timesOf('OPTIONS')).toEqual([0, 500, 1500, 5500, 9500]);
   });
 
-  it('passes the final once, absorbs retransmissions, and ends after Timer K (T4)', () => {
+  it('passes the final once, and absorbs retransmissions until Timer K (T4) from the linger table', () => {
     const h = new Harness();
     const bye = request('BYE', { toTag: 'x' });
     const tx = h.layer.request(bye, UDP_DEST, h);
     h.layer.receiveResponse(responseTo(bye, 200), UDP_SOURCE);
+    // Only absorbing is left: the transaction ends now and its key lingers outside the heap.
+    expect(tx.state).toBe('terminated');
+    expect(h.terminated).toEqual([tx]);
+    expect(h.layer.stats()).toMatchObject({ client: 0, lingering: 1 });
+    h.layer.receiveResponse(responseTo(bye, 200), UDP_SOURCE);
+    vi.advanceTimersByTime(4_999);
     h.layer.receiveResponse(responseTo(bye, 200), UDP_SOURCE);
     expect(h.responses.map((r) => r.status)).toEqual([200]);
-    expect(tx.state).toBe('completed');
-    vi.advanceTimersByTime(4_999);
-    expect(h.terminated).toHaveLength(0);
+    expect(h.strays).toHaveLength(0);
     vi.advanceTimersByTime(1);
-    expect(h.terminated).toEqual([tx]);
+    h.layer.receiveResponse(responseTo(bye, 200), UDP_SOURCE);
+    expect(h.strays).toHaveLength(1); // Timer K has passed
+    vi.advanceTimersByTime(1_000);
+    expect(h.layer.stats().lingering).toBe(0);
     expect(vi.getTimerCount()).toBe(0);
   });
 
@@ -174,6 +181,7 @@ describe('client matching (RFC 3261 §17.1.3)', () => {
     expect(h.layer.stats()).toEqual({
       server: 1,
       client: 2,
+      lingering: 0,
       byState: { 'server:invite:proceeding': 1, 'client:invite:calling': 1, 'client:non-invite:trying': 1 },
     });
   });

@@ -41,6 +41,7 @@ export class Harness implements TransactionUser, ClientHandler {
   readonly acks: SipRequest[] = [];
   readonly cancels: Array<{ tx: ServerTransaction; invite: ServerTransaction | undefined }> = [];
   readonly strays: SipResponse[] = [];
+  readonly lateForks: SipResponse[] = [];
   readonly serverEnds: Array<{ tx: ServerTransaction; reason: ServerEndReason }> = [];
   readonly responses: Array<{ tx: ClientTransaction; status: number }> = [];
   readonly timeouts: ClientTransaction[] = [];
@@ -78,6 +79,9 @@ export class Harness implements TransactionUser, ClientHandler {
   }
   onStrayResponse(res: SipResponse): void {
     this.strays.push(res);
+  }
+  onLateFork(res: SipResponse): void {
+    this.lateForks.push(res);
   }
   onServerEnd(tx: ServerTransaction, reason: ServerEndReason): void {
     this.serverEnds.push({ tx, reason });

@@ -79,21 +79,106 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     expect(h.timesOf('SIP/2.0 486')).toEqual([0, 500]); // Timer G still runs
   });
 
-  it('an ACKed INVITE keeps nothing but its final status while it absorbs retransmissions (Timer L)', () => {
+  it('an ACKed INVITE moves to the linger table and absorbs retransmissions there until Timer L', () => {
     const h = new Harness();
     h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
     const tx = h.requests[0]!.tx;
     tx.context = { call: 1 };
     h.respond(tx, 200);
+    vi.advanceTimersByTime(100);
     tx.ackReceived();
     tx.release();
+    // Ended as an object (the TU hears of it as usual), kept as a key outside the heap.
+    expect(tx.state).toBe('terminated');
+    expect(h.serverEnds).toEqual([{ tx, reason: 'completed' }]);
+    expect(h.layer.stats()).toMatchObject({ server: 0, lingering: 1 });
     h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
     expect(h.requests).toHaveLength(1);
     expect(h.timesOf('SIP/2.0 200')).toEqual([0]);
     expect(tx.finalStatus).toBe(200);
     expect(tx.lastResponse).toBeUndefined();
-    vi.advanceTimersByTime(64 * 500);
-    expect(h.layer.stats().server).toBe(0);
+    // An ACK on the INVITE's key (an RFC 2543 peer's ACK for the 2xx) still goes to the TU;
+    // a CANCEL finds no INVITE to cancel, as before the move (the TU answers 481 either way).
+    h.layer.receiveRequest(request('ACK', { cseqMethod: 'ACK' }), UDP_SOURCE);
+    expect(h.acks).toHaveLength(1);
+    h.layer.receiveRequest(request('CANCEL'), UDP_SOURCE);
+    expect(h.cancels.map((c) => c.invite)).toEqual([undefined]);
+    // Timer L counts from the 2xx, not from the move.
+    vi.advanceTimersByTime(64 * 500 - 101);
+    h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
+    expect(h.requests).toHaveLength(1);
+    vi.advanceTimersByTime(1);
+    h.layer.receiveRequest(request('INVITE'), UDP_SOURCE);
+    expect(h.requests).toHaveLength(2); // a new transaction
+  });
+
+  it('an ACKed INVITE over TCP lingers too (Timer L applies to every transport)', () => {
+    const h = new Harness();
+    h.layer.receiveRequest(request('INVITE'), TCP_SOURCE);
+    const tx = h.requests[0]!.tx;
+    h.respond(tx, 200);
+    tx.ackReceived();
+    tx.release();
+    h.layer.receiveRequest(request('INVITE'), TCP_SOURCE);
+    expect(h.requests).toHaveLength(1);
+    expect(h.layer.stats()).toMatchObject({ server: 0, lingering: 1 });
+  });
+
+  it('a released UDP non-INVITE answers copies from the linger table until Timer J, then a copy is a new request', () => {
+    const h = releasedUdpBye();
+    expect(h.layer.stats()).toMatchObject({ server: 0, lingering: 1 });
+    vi.advanceTimersByTime(64 * 500 - 1);
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
+    expect(h.startLines()).toEqual(['SIP/2.0 200 OK', 'SIP/2.0 200 OK']);
+    expect(h.sent[1]!.text).toBe(h.sent[0]!.text);
+    vi.advanceTimersByTime(1);
+    h.layer.receiveRequest(request('BYE'), UDP_SOURCE);
+    expect(h.requests).toHaveLength(2);
+    expect(h.startLines()).toHaveLength(2);
+  });
+
+  /** An INVITE we sent, answered 200 by tag peer1, its dialog then ended with our ACK kept. */
+  function answeredAndEnded(ack?: { bytes: Buffer; dest: typeof UDP_DEST; cseq: number }): { h: Harness; invite: ReturnType<typeof request> } {
+    const h = new Harness();
+    const invite = request('INVITE');
+    const tx = h.layer.request(invite, UDP_DEST, h);
+    h.layer.receiveResponse(responseTo(invite, 200), UDP_SOURCE);
+    vi.advanceTimersByTime(1000);
+    h.layer.lingerAnswered(tx, 'peer1', ack);
+    expect(tx.state).toBe('terminated');
+    expect(h.terminated).toEqual([tx]);
+    expect(h.layer.stats()).toMatchObject({ client: 0, lingering: 1 });
+    return { h, invite };
+  }
+
+  const ACK_DEST = { transport: 'udp', address: '127.0.0.1', port: 5099 } as const;
+
+  it('an answered INVITE whose dialog ended re-sends the kept ACK for its 2xx until Timer M, and hands another fork\'s 2xx to the TU', () => {
+    const { h, invite } = answeredAndEnded({ bytes: Buffer.from('ACK sip:bob@127.0.0.1 SIP/2.0\r\n\r\n'), dest: ACK_DEST, cseq: 1 });
+    h.layer.receiveResponse(responseTo(invite, 200), UDP_SOURCE);
+    expect(h.startLines()).toEqual(['INVITE sip:bob@127.0.0.1 SIP/2.0', 'ACK sip:bob@127.0.0.1 SIP/2.0']);
+    expect(h.sent[1]!.dest).toBe(ACK_DEST);
+    h.layer.receiveResponse(responseTo(invite, 180), UDP_SOURCE); // absorbed, as in Accepted
+    h.layer.receiveResponse(responseTo(invite, 200, 'peer2'), UDP_SOURCE);
+    expect(h.lateForks.map((r) => r.toTag)).toEqual(['peer2']);
+    expect(h.responses.map((r) => r.status)).toEqual([200]); // the handler saw only the first
+    expect(h.strays).toHaveLength(0);
+    vi.advanceTimersByTime(64 * 500 - 1000); // Timer M counts from the 2xx
+    h.layer.receiveResponse(responseTo(invite, 200), UDP_SOURCE);
+    expect(h.strays).toHaveLength(1);
+    expect(h.startLines()).toHaveLength(2);
+  });
+
+  it('an answered INVITE whose dialog ended before any ACK absorbs its 2xx; lingerAnswered ignores a transaction no longer accepted', () => {
+    const { h, invite } = answeredAndEnded(undefined);
+    h.layer.receiveResponse(responseTo(invite, 200), UDP_SOURCE);
+    expect(h.startLines()).toEqual(['INVITE sip:bob@127.0.0.1 SIP/2.0']);
+    const busy = request('INVITE', { branch: 'z9hG4bK-busy' });
+    const tx = h.layer.request(busy, UDP_DEST, h);
+    h.layer.receiveResponse(responseTo(busy, 486), UDP_SOURCE);
+    h.layer.lingerAnswered(tx, 'peer1', undefined);
+    expect(tx.state).toBe('completed');
+    expect(h.layer.stats()).toMatchObject({ client: 1, lingering: 1 });
   });
 
   it('a client transaction parses its request again after the final response, byte for byte', () => {
@@ -118,8 +203,9 @@ describe('released transactions (what lingers through Timer J/L/M)', () => {
     h.layer.request(bye, UDP_DEST, h);
     expect(h.layer.stats().byState).toEqual({ 'server:invite:accepted': 1, 'client:non-invite:trying': 1 });
     h.layer.receiveResponse(responseTo(bye, 200), UDP_SOURCE);
-    expect(h.layer.stats().byState).toEqual({ 'server:invite:accepted': 1, 'client:non-invite:completed': 1 });
+    // The answered BYE only absorbs copies until Timer K: it left the tables for the linger table.
+    expect(h.layer.stats()).toEqual({ server: 1, client: 0, lingering: 1, byState: { 'server:invite:accepted': 1 } });
     vi.advanceTimersByTime(64 * 500);
-    expect(h.layer.stats()).toEqual({ server: 0, client: 0, byState: {} });
+    expect(h.layer.stats()).toEqual({ server: 0, client: 0, lingering: 0, byState: {} });
   });
 });
