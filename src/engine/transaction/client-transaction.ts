@@ -17,7 +17,7 @@ export interface ClientHost {
   send(data: Buffer, dest: Destination, onError: (err: Error) => void): number;
   ended(tx: ClientTx): void;
   /** Keeps what the transaction still does until its deadline outside the heap; the transaction then ends. */
-  linger(tx: ClientTx, kind: LingerKind, bytes: Buffer | undefined): void;
+  linger(tx: ClientTx, kind: LingerKind, bytes: Buffer | undefined, expiresAt: number): void;
 }
 
 /**
@@ -160,9 +160,8 @@ export class ClientTx extends WithDeadline implements ClientTransaction {
     this.settle();
     if (this.state !== 'completed') return;
     if (this.reliable) return this.terminate();
-    // Timer K only swallows copies of the final: that needs no object on the heap.
-    this.armDeadline(this.host.timers.t4);
-    this.host.linger(this, LINGER_ABSORB, undefined);
+    // Timer K only swallows copies of the final: that needs no object on the heap (nor an armed deadline).
+    this.host.linger(this, LINGER_ABSORB, undefined, this.host.deadlines.at(this.host.timers.t4));
   }
 
   private inviteFinal(res: SipResponse, source: MessageSource): void {

@@ -44,10 +44,10 @@ export class Deadlines {
    * transaction that moved to the linger table must not stay reachable for 32 s) and
    * drops the stale entries at its head.
    */
-  forget(afterMs: number, place: number): void {
+  forget(afterMs: number, place: number, target: DeadlineTarget): void {
     const fifo = this.fifos.get(afterMs);
     if (fifo === undefined) return;
-    fifo.clear(place);
+    fifo.clear(place, target);
     fifo.prune();
   }
 
@@ -88,9 +88,10 @@ class DeadlineFifo {
     return this.base + this.targets.length - 1;
   }
 
-  clear(place: number): void {
+  /** Checks the target too: a FIFO made again after close() counts its places from 0 again. */
+  clear(place: number, target: DeadlineTarget): void {
     const i = place - this.base;
-    if (i >= this.head && i < this.targets.length) this.targets[i] = undefined;
+    if (i >= this.head && i < this.targets.length && this.targets[i] === target) this.targets[i] = undefined;
   }
 
   /** Drops stale entries at the head; the timer stays armed unless nothing is left (it skips stale ones anyway). */
@@ -186,7 +187,7 @@ export abstract class WithDeadline implements DeadlineTarget {
 
   protected cancelDeadline(): void {
     this.deadlineSeq++;
-    if (this.deadlineMs > 0) this.deadlines.forget(this.deadlineMs, this.deadlinePlace);
+    if (this.deadlineMs > 0) this.deadlines.forget(this.deadlineMs, this.deadlinePlace, this);
     this.deadlineMs = 0;
     this.at = 0;
   }

@@ -7,6 +7,10 @@ export const LINGER_ANSWER = 1;
 /** An answered INVITE client whose dialog ended (Timer M): its 2xx again gets the kept ACK; another fork's 2xx goes to the TU. */
 export const LINGER_REACK = 2;
 export type LingerKind = typeof LINGER_ABSORB | typeof LINGER_ANSWER | typeof LINGER_REACK;
+/** Server and client keys live in one table but never match each other (a crafted branch could make the strings equal). */
+export const SERVER_SIDE = 0x5e;
+export const CLIENT_SIDE = 0xc1;
+export type LingerSide = typeof SERVER_SIDE | typeof CLIENT_SIDE;
 
 /** Checked between sweeps: a found entry is always current. */
 const SWEEP_EVERY_MS = 250;
@@ -30,8 +34,8 @@ const SWEEP_EVERY_MS = 250;
  * entries); a found entry past its expiry counts as gone, so sweeping late changes nothing.
  *
  * @example
- *   table.add(key, LINGER_ANSWER, deadline, answerBytes);
- *   const at = table.find(key);                    // -1 when absent or expired
+ *   table.add(SERVER_SIDE, key, LINGER_ANSWER, deadline, answerBytes);
+ *   const at = table.find(SERVER_SIDE, key);       // -1 when absent or expired
  *   if (at >= 0 && table.kindAt(at) === LINGER_ANSWER) send(table.bytesAt(at), dest);
  */
 export class LingerTable {
@@ -101,23 +105,25 @@ export class LingerTable {
    * Keeps a lingering transaction until `expiresAt` (the clock given to the constructor).
    * `bytes` are copied; `tag` and `cseq` are what a REACK entry's 2xx must carry.
    */
-  add(key: string, kind: LingerKind, expiresAt: number, bytes?: Buffer, dest?: Destination, tag?: string, cseq = 0): void {
+  add(side: LingerSide, key: string, kind: LingerKind, expiresAt: number, bytes?: Buffer, dest?: Destination, tag?: string, cseq = 0): void {
     if (this.closed) return;
     if (this.count === this.cap) this.growEntries();
+    const n = bytes === undefined ? 0 : bytes.length;
+    // Placed before the entry counts, so a growing ring copies only what it already keeps.
+    const off = n === 0 ? 0 : this.place(n);
     const p = (this.head + this.count) & (this.cap - 1);
     this.count++;
-    this.hashA[p] = this.hash(key);
+    this.hashA[p] = this.hash(key, side);
     this.hashB[p] = this.lastB;
     this.kinds[p] = kind;
     this.expiry[p] = expiresAt;
     this.dests[p] = dest === undefined ? 0 : this.destId(dest) + 1;
-    this.tags[p] = tag === undefined ? 0 : this.hash(tag);
+    this.tags[p] = tag === undefined ? 0 : this.hash(tag, 0);
     this.cseqs[p] = cseq;
-    const n = bytes === undefined ? 0 : bytes.length;
     this.lens[p] = n;
-    this.offs[p] = n === 0 ? 0 : this.place(n);
+    this.offs[p] = off;
     if (n > 0) {
-      bytes!.copy(this.bytes, this.offs[p]);
+      bytes!.copy(this.bytes, off);
       this.bEntries++;
     }
     this.index(p);
@@ -125,9 +131,9 @@ export class LingerTable {
   }
 
   /** The position of the live entry for `key`, or -1. */
-  find(key: string): number {
+  find(side: LingerSide, key: string): number {
     if (this.count === 0) return -1;
-    const a = this.hash(key);
+    const a = this.hash(key, side);
     const b = this.lastB;
     const now = this.now();
     const mask = this.slots.length - 1;
@@ -143,10 +149,10 @@ export class LingerTable {
     return this.kinds[p] as LingerKind;
   }
 
-  /** The kept bytes (a view into the ring: send them before anything is added), or undefined. */
+  /** A copy of the kept bytes, or undefined: a send may hold its buffer past the entry's life (a busy TCP connection). */
   bytesAt(p: number): Buffer | undefined {
     const n = this.lens[p]!;
-    return n === 0 ? undefined : this.bytes.subarray(this.offs[p]!, this.offs[p]! + n);
+    return n === 0 ? undefined : Buffer.from(this.bytes.subarray(this.offs[p]!, this.offs[p]! + n));
   }
 
   destinationAt(p: number): Destination | undefined {
@@ -156,7 +162,7 @@ export class LingerTable {
 
   /** Whether `tag` is the one the entry was added with (by hash). */
   tagIs(p: number, tag: string | undefined): boolean {
-    return tag !== undefined && this.hash(tag) === this.tags[p];
+    return tag !== undefined && this.hash(tag, 0) === this.tags[p];
   }
 
   cseqAt(p: number): number {
@@ -172,10 +178,10 @@ export class LingerTable {
 
   // ───────────── hashing and the index ─────────────
 
-  /** FNV-1a and a Murmur-style mix over the UTF-16 units in one pass: returns the first half, leaves the second in lastB. */
-  private hash(s: string): number {
-    let a = 0x811c9dc5 | 0;
-    let b = 0x9747b28c | 0;
+  /** FNV-1a and a Murmur-style mix over the UTF-16 units in one pass, seeded by side: returns the first half, leaves the second in lastB. */
+  private hash(s: string, side: number): number {
+    let a = (0x811c9dc5 ^ side) | 0;
+    let b = (0x9747b28c ^ side) | 0;
     for (let i = 0; i < s.length; i++) {
       const c = s.charCodeAt(i);
       a = Math.imul(a ^ c, 0x01000193);

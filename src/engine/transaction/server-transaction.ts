@@ -16,7 +16,7 @@ export interface ServerHost {
   route(request: SipRequest, source: MessageSource): Destination;
   ended(tx: ServerTx, reason: ServerEndReason): void;
   /** Keeps what the transaction still does until its deadline outside the heap; the transaction then ends. */
-  linger(tx: ServerTx, kind: LingerKind, bytes: Buffer | undefined): void;
+  linger(tx: ServerTx, kind: LingerKind, bytes: Buffer | undefined, expiresAt: number): void;
 }
 
 let serverCounter = 0;
@@ -146,7 +146,7 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       this.source = undefined;
       this.dest = undefined;
       this.lastBytes = undefined;
-      this.host.linger(this, LINGER_ABSORB, undefined);
+      this.host.linger(this, LINGER_ABSORB, undefined, this.deadlineAt);
     } else if (this.isInvite && this.state === 'confirmed') {
       // Only absorbing ACKs for Timer I (T4) is left: nothing to answer, nowhere to send.
       this.reqBytes = undefined;
@@ -157,7 +157,7 @@ export class ServerTx extends WithDeadline implements ServerTransaction {
       // A copy of the request is answered where the copy came from (retransmission()).
       this.source = undefined;
       this.dest = undefined;
-      this.host.linger(this, LINGER_ANSWER, this.lastBytes);
+      this.host.linger(this, LINGER_ANSWER, this.lastBytes, this.deadlineAt);
     } else if (req !== undefined) {
       // Kept for `request` (a late CANCEL of an INVITE, a proxy's upstream copies).
       this.reqBytes = req._raw ?? req.toBuffer();

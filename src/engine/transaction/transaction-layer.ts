@@ -6,7 +6,7 @@ import { ServerTx, type ServerHost } from './server-transaction.js';
 import { StateCounts } from './state-counts.js';
 import { Deadlines } from './deadlines.js';
 import { SharedDestinations } from './shared-destinations.js';
-import { LINGER_ANSWER, LINGER_REACK, LingerTable, type LingerKind } from './linger-table.js';
+import { CLIENT_SIDE, LINGER_ANSWER, LINGER_REACK, LingerTable, SERVER_SIDE, type LingerKind } from './linger-table.js';
 import {
   DEFAULT_TIMERS,
   type ClientHandler,
@@ -67,7 +67,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
       existing.retransmission(req, source);
       return;
     }
-    const late = this.lingering.find(key);
+    const late = this.lingering.find(SERVER_SIDE, key);
     if (late >= 0) {
       const bytes = this.lingering.kindAt(late) === LINGER_ANSWER ? this.lingering.bytesAt(late) : undefined;
       if (bytes !== undefined) this.sender.send(bytes, this.route(req, source));
@@ -90,7 +90,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
     const key = responseKey(res);
     const tx = key === undefined ? undefined : this.client.get(key);
     if (tx !== undefined) return tx.receive(res, source);
-    const late = key === undefined ? -1 : this.lingering.find(key);
+    const late = key === undefined ? -1 : this.lingering.find(CLIENT_SIDE, key);
     if (late >= 0) return this.lateResponse(late, res, source);
     this.user.onStrayResponse(res, source);
   }
@@ -103,7 +103,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
    */
   lingerAnswered(tx: ClientTransaction, toTag: string, ack: { bytes: Buffer; dest: Destination; cseq: number } | undefined): void {
     if (!(tx instanceof ClientTx) || tx.state !== 'accepted' || this.client.get(tx.key) !== tx) return;
-    this.lingering.add(tx.key, LINGER_REACK, tx.deadlineAt, ack?.bytes, ack?.dest, toTag, ack?.cseq ?? 0);
+    this.lingering.add(CLIENT_SIDE, tx.key, LINGER_REACK, tx.deadlineAt, ack?.bytes, ack?.dest, toTag, ack?.cseq ?? 0);
     tx.terminate();
   }
 
@@ -151,10 +151,14 @@ export class TransactionLayer implements ServerHost, ClientHost {
     return this.destinations.get(this.responseRouter(request, source));
   }
 
-  linger(tx: ServerTx | ClientTx, kind: LingerKind, bytes: Buffer | undefined): void {
-    this.lingering.add(tx.key, kind, tx.deadlineAt, bytes);
-    if (tx instanceof ServerTx) tx.end('completed');
-    else tx.terminate();
+  linger(tx: ServerTx | ClientTx, kind: LingerKind, bytes: Buffer | undefined, expiresAt: number): void {
+    if (tx instanceof ServerTx) {
+      this.lingering.add(SERVER_SIDE, tx.key, kind, expiresAt, bytes);
+      tx.end('completed');
+    } else {
+      this.lingering.add(CLIENT_SIDE, tx.key, kind, expiresAt, bytes);
+      tx.terminate();
+    }
   }
 
   ended(tx: ServerTx | ClientTx, reason?: ServerEndReason): void {

@@ -48,11 +48,11 @@ describe('Deadlines (one FIFO and one timer per duration)', () => {
     a.arm(d, 1000);
     b.arm(d, 1000);
     a.seq++; // cancelled
-    d.forget(1000, a.place);
+    d.forget(1000, a.place, a);
     expect(d.size).toBe(1);
     const first = b.place;
     b.arm(d, 5000); // re-armed elsewhere: the 1000 ms entry is stale
-    d.forget(1000, first);
+    d.forget(1000, first, b);
     expect(d.size).toBe(1);
     vi.advanceTimersByTime(1000);
     expect(log).toEqual([]);
@@ -67,15 +67,18 @@ describe('Deadlines (one FIFO and one timer per duration)', () => {
     const fired: string[] = [];
     const target = (name: string): DeadlineTarget => ({ onDeadline: () => fired.push(name), deadlineIsCurrent: () => true });
     d.arm(1000, target('a'), 1);
-    const b = d.arm(1000, target('b'), 1);
+    const bTarget = target('b');
+    const b = d.arm(1000, bTarget, 1);
     d.arm(1000, target('c'), 1);
-    d.forget(1000, b); // b still claims to be current: only the FIFO's own slot can have dropped it
+    d.forget(1000, b, target('x')); // another target at that place: left alone
+    d.forget(1000, b, bTarget); // b still claims to be current: only the FIFO's own slot can have dropped it
     vi.advanceTimersByTime(1000);
     expect(fired).toEqual(['a', 'c']);
     // Places stay valid across FIFOs emptied and refilled.
-    const e = d.arm(1000, target('e'), 1);
+    const eTarget = target('e');
+    const e = d.arm(1000, eTarget, 1);
     expect(e).toBeGreaterThan(b);
-    d.forget(1000, e);
+    d.forget(1000, e, eTarget);
     vi.advanceTimersByTime(1000);
     expect(fired).toEqual(['a', 'c']);
     expect(vi.getTimerCount()).toBe(0);
