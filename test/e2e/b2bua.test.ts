@@ -43,13 +43,15 @@ async function call(flow: SippFlow, transport: Transport, calls: number, opts: {
 
 describe.each<Transport>(['udp', 'tcp'])('B2BUA over %s', (transport) => {
   it('carries 2,000 calls back to back with 0 failures', async () => {
+    // Earlier tests on this Switchboard may leave transactions in Timer D (32 s over UDP).
+    const liveBefore = sb.engine.stats().transactions;
     const { uac, uas } = await call(SIPP_FLOWS.basic, transport, 2000, { rate: 250, maxConcurrent: 1000 });
     assertSippPassed(uac);
     assertSippPassed(uas);
     expect(uac.successfulCalls).toBe(2000);
     // Finished calls leave only their lingering transactions (Timer J/K/L/M), moved to the
     // linger table: no transaction object and no request waits in the core's tables for them.
-    expect(await waitFor(() => sb.engine.stats().transactions === 0, 5000)).toBe(true);
+    expect(await waitFor(() => sb.engine.stats().transactions <= liveBefore, 5000)).toBe(true);
     const s = sb.engine.stats();
     expect(s.lingeringTransactions).toBeGreaterThan(0);
     expect(s.inbound).toBe(0);
