@@ -50,6 +50,11 @@ export interface ClientHost {
  * | completed  | Timer K        | —                                            | terminated |
  *
  * A send failure reports onTransportError and terminates.
+ *
+ * Moved to the layer's linger table (and terminated as an object): a UDP non-INVITE once
+ * its final arrived (it absorbs until Timer K there), and an INVITE in Accepted once the
+ * TU ends its dialog (TransactionLayer.lingerAnswered: the same 2xx gets the kept ACK,
+ * another fork's 2xx goes to the TU's onLateFork, until Timer M).
  */
 export class ClientTx extends WithDeadline implements ClientTransaction {
   readonly method: string;

@@ -53,6 +53,10 @@ let serverCounter = 0;
  * | completed  | Timer J                | end: 'completed'   | terminated |
  *
  * Any send failure ends the transaction with 'transport-error'.
+ *
+ * release() moves what only absorbs or answers copies to the layer's linger table and
+ * ends the object ('completed'): an INVITE in Accepted after ackReceived() (absorbs until
+ * Timer L), a UDP non-INVITE in Completed (answers copies until Timer J).
  */
 export class ServerTx extends WithDeadline implements ServerTransaction {
   /** Numbers the id, which is made only when read: a lingering transaction holds no string for it. */
