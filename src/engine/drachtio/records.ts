@@ -1,6 +1,6 @@
 import type { SipRequest, SipResponse } from '../message/index.js';
-import type { Destination, MessageSource } from '../transport/index.js';
-import type { ClientTransaction, ServerTransaction } from '../transaction/index.js';
+import type { MessageSource } from '../transport/index.js';
+import type { ClientTransaction, KeptAck, ServerTransaction } from '../transaction/index.js';
 import type { AppConnection } from '../wire/app-connection.js';
 import { Dialog } from '../dialog/dialog.js';
 import type { ProxyOperation } from './proxy.js';
@@ -131,7 +131,7 @@ export class AppDialog extends Dialog<AppConnection> {
   /** Whether the last INVITE we sent got a 2xx (only then may the application ACK it). */
   inviteSucceeded = false;
   /** Our last ACK, re-sent when the peer retransmits its 2xx. */
-  ack: { bytes: Buffer; dest: Destination; cseq: number } | undefined;
+  ack: KeptAck | undefined;
   /** RSeq of the last reliable provisional received (UAC, RFC 3262 §4). */
   lastRSeq = 0;
   /** RSeq of the next reliable provisional we send (UAS). */

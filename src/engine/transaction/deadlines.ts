@@ -24,14 +24,14 @@ export class Deadlines {
   /** Monotonic by default: a step of the wall clock (NTP, a resumed VM) must not fire or hold back SIP timers. */
   constructor(private readonly now: () => number = () => performance.now()) {}
 
-  /** Returns the entry's place in its FIFO, for `forget`. The time it fires is `target.deadlineAt`. */
-  arm(afterMs: number, target: DeadlineTarget, seq: number): number {
+  /** Returns the entry's place in its FIFO, for `forget`. `at` is when it fires, `at(afterMs)` unless given. */
+  arm(afterMs: number, target: DeadlineTarget, seq: number, at = this.at(afterMs)): number {
     let fifo = this.fifos.get(afterMs);
     if (fifo === undefined) {
       fifo = new DeadlineFifo(this.now);
       this.fifos.set(afterMs, fifo);
     }
-    return fifo.push(target, seq, this.now() + afterMs);
+    return fifo.push(target, seq, at);
   }
 
   /** When a deadline armed now for `afterMs` fires. */
@@ -182,7 +182,7 @@ export abstract class WithDeadline implements DeadlineTarget {
     this.cancelDeadline();
     this.deadlineMs = ms;
     this.at = this.deadlines.at(ms);
-    this.deadlinePlace = this.deadlines.arm(ms, this, ++this.deadlineSeq);
+    this.deadlinePlace = this.deadlines.arm(ms, this, ++this.deadlineSeq, this.at);
   }
 
   protected cancelDeadline(): void {

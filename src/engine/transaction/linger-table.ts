@@ -250,34 +250,22 @@ export class LingerTable {
 
   // ───────────── growth ─────────────
 
+  /** Doubles the entry ring, its entries laid out again from position 0, and rebuilds the index. */
   private growEntries(): void {
-    const old = { cap: this.cap, head: this.head, hashA: this.hashA, hashB: this.hashB, kinds: this.kinds, expiry: this.expiry, offs: this.offs, lens: this.lens, dests: this.dests, tags: this.tags, cseqs: this.cseqs };
-    const cap = 2 * old.cap;
-    this.cap = cap;
-    this.hashA = new Int32Array(cap);
-    this.hashB = new Int32Array(cap);
-    this.kinds = new Uint8Array(cap);
-    this.expiry = new Float64Array(cap);
-    this.offs = new Int32Array(cap);
-    this.lens = new Int32Array(cap);
-    this.dests = new Int32Array(cap);
-    this.tags = new Int32Array(cap);
-    this.cseqs = new Uint32Array(cap);
-    this.slots = new Int32Array(2 * cap);
-    for (let k = 0; k < this.count; k++) {
-      const from = (old.head + k) & (old.cap - 1);
-      this.hashA[k] = old.hashA[from]!;
-      this.hashB[k] = old.hashB[from]!;
-      this.kinds[k] = old.kinds[from]!;
-      this.expiry[k] = old.expiry[from]!;
-      this.offs[k] = old.offs[from]!;
-      this.lens[k] = old.lens[from]!;
-      this.dests[k] = old.dests[from]!;
-      this.tags[k] = old.tags[from]!;
-      this.cseqs[k] = old.cseqs[from]!;
-      this.index(k);
-    }
+    const { cap, head, count } = this;
+    this.cap = 2 * cap;
+    this.hashA = relaid(this.hashA, head, count, this.cap);
+    this.hashB = relaid(this.hashB, head, count, this.cap);
+    this.kinds = relaid(this.kinds, head, count, this.cap);
+    this.expiry = relaid(this.expiry, head, count, this.cap);
+    this.offs = relaid(this.offs, head, count, this.cap);
+    this.lens = relaid(this.lens, head, count, this.cap);
+    this.dests = relaid(this.dests, head, count, this.cap);
+    this.tags = relaid(this.tags, head, count, this.cap);
+    this.cseqs = relaid(this.cseqs, head, count, this.cap);
     this.head = 0;
+    this.slots = new Int32Array(2 * this.cap);
+    for (let p = 0; p < count; p++) this.index(p);
   }
 
   /** Room for `n` bytes at the ring's tail (wrapping to its start when that fits), growing the ring when neither does. */
@@ -334,6 +322,17 @@ export class LingerTable {
     this.destRefs[id] = undefined;
     this.freeDests.push(id);
   }
+}
+
+type Column = Int32Array | Uint32Array | Uint8Array | Float64Array;
+
+/** A column of a ring (`count` entries from `head`) copied to the start of a new column of `size`. */
+function relaid<T extends Column>(old: T, head: number, count: number, size: number): T {
+  const column = new (old.constructor as new (n: number) => T)(size);
+  const first = Math.min(count, old.length - head);
+  column.set(old.subarray(head, head + first) as never);
+  column.set(old.subarray(0, count - first) as never, first);
+  return column;
 }
 
 /** Murmur3's finaliser: FNV-1a's low bits alone cluster. */

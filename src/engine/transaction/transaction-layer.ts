@@ -11,6 +11,7 @@ import {
   DEFAULT_TIMERS,
   type ClientHandler,
   type ClientTransaction,
+  type KeptAck,
   type ServerEndReason,
   type TransactionLayerConfig,
   type TransactionSender,
@@ -101,7 +102,7 @@ export class TransactionLayer implements ServerHost, ClientHost {
    * the TU, until Timer M. That moves to the linger table and the transaction ends now.
    * Does nothing unless `tx` is this layer's and still accepted.
    */
-  lingerAnswered(tx: ClientTransaction, toTag: string, ack: { bytes: Buffer; dest: Destination; cseq: number } | undefined): void {
+  lingerAnswered(tx: ClientTransaction, toTag: string, ack: KeptAck | undefined): void {
     if (!(tx instanceof ClientTx) || tx.state !== 'accepted' || this.client.get(tx.key) !== tx) return;
     this.lingering.add(CLIENT_SIDE, tx.key, LINGER_REACK, tx.deadlineAt, ack?.bytes, ack?.dest, toTag, ack?.cseq ?? 0);
     tx.terminate();
@@ -152,13 +153,10 @@ export class TransactionLayer implements ServerHost, ClientHost {
   }
 
   linger(tx: ServerTx | ClientTx, kind: LingerKind, bytes: Buffer | undefined, expiresAt: number): void {
-    if (tx instanceof ServerTx) {
-      this.lingering.add(SERVER_SIDE, tx.key, kind, expiresAt, bytes);
-      tx.end('completed');
-    } else {
-      this.lingering.add(CLIENT_SIDE, tx.key, kind, expiresAt, bytes);
-      tx.terminate();
-    }
+    const server = tx instanceof ServerTx;
+    this.lingering.add(server ? SERVER_SIDE : CLIENT_SIDE, tx.key, kind, expiresAt, bytes);
+    if (server) tx.end('completed');
+    else tx.terminate();
   }
 
   ended(tx: ServerTx | ClientTx, reason?: ServerEndReason): void {

@@ -150,6 +150,14 @@ export interface TransactionLayerConfig {
   readonly timers?: Partial<TransactionTimers>;
 }
 
+/** An ACK for a 2xx as the UAC core keeps it, to send again when the 2xx comes again. */
+export interface KeptAck {
+  readonly bytes: Buffer;
+  readonly dest: Destination;
+  /** CSeq number of the INVITE it acknowledges. */
+  readonly cseq: number;
+}
+
 export interface TransactionStats {
   readonly server: number;
   readonly client: number;
